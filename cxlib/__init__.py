@@ -1,0 +1,1 @@
+"""cxlib: analysis and charts behind the cx-workbook engagement reports."""

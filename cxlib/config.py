@@ -1,0 +1,339 @@
+"""client.yml: what a client's files are and how their columns map onto the model."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import DataError, Problem, quoted
+
+CONFIG_FILE = "client.yml"
+LANGUAGES = ("en", "zh")
+FORMATS = ("csv", "excel", "qualtrics", "surveymonkey")
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "utf-16", "cp1252", "gb18030")
+OPTIONAL_FILES = ("outcomes", "touchpoints", "interviews", "journeys", "assessment", "roadmap")
+
+#: Model columns of each optional file, in the order templates show them.
+MODEL_COLUMNS = {
+    "outcomes": ("customer_id", "retained", "revenue", "share_of_wallet"),
+    "touchpoints": ("id", "name", "stage", "channel", "owner", "description", "expectation"),
+    "interviews": ("interview", "role", "touchpoint", "theme", "sentiment", "quote"),
+    "journeys": ("customer", "journey", "timestamp", "channel", "touchpoint"),
+    "assessment": ("respondent", "function", "wave", "item", "score"),
+    "roadmap": ("initiative", "title", "category", "d", "owner", "impact", "effort",
+                "horizon", "drop"),
+}
+#: Model columns a file may leave out.
+OPTIONAL_COLUMNS = {
+    "outcomes": ("share_of_wallet",),
+    "touchpoints": ("channel", "owner", "description", "expectation"),
+    "interviews": ("role", "theme"),
+    "journeys": ("journey",),
+    "assessment": (),
+    "roadmap": ("title", "category", "d", "owner", "impact", "effort", "horizon", "drop"),
+}
+
+_TOP_KEYS = ("client", "language", "currency", "brand", "survey") + OPTIONAL_FILES
+_FILE_KEYS = ("file", "format", "encoding", "sheet", "missing", "labels", "columns")
+_SURVEY_KEYS = _FILE_KEYS + ("respondent_id", "customer_id", "overall", "effort", "segments",
+                             "touchpoints", "comments")
+_OUTCOME_KEYS = _FILE_KEYS + ("customer_id", "retained", "revenue", "share_of_wallet")
+_RATING_KEYS = ("perception", "expectation", "importance", "scale")
+_OVERALL_KINDS = ("nps", "satisfaction", "binary")
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """Where one input file is and how to read it."""
+
+    name: str                      # as written in client.yml, used in messages
+    path: Path
+    format: str = "csv"
+    encoding: str = "auto"
+    sheet: str | None = None
+    missing: tuple = ()
+    labels: dict = field(default_factory=dict)
+    columns: dict = field(default_factory=dict)   # model column -> client's column
+
+
+@dataclass(frozen=True)
+class Rating:
+    """The survey columns rating one touchpoint."""
+
+    perception: str | None
+    expectation: str | None
+    importance: str | None
+    scale: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Overall:
+    """The survey's overall loyalty or satisfaction question."""
+
+    kind: str                      # nps | satisfaction | binary
+    column: str
+    scale: tuple[float, float]
+    positive: str | None = None    # binary: the answer that counts as satisfied
+
+
+@dataclass(frozen=True)
+class Survey:
+    """The survey file and the meaning of its columns."""
+
+    file: FileSpec
+    respondent_id: str
+    customer_id: str | None
+    overall: Overall
+    effort: tuple[str, tuple[float, float]] | None
+    segments: tuple[str, ...]
+    touchpoints: dict[str, Rating]
+    comments: str | None
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Everything client.yml says about one client."""
+
+    id: str
+    folder: Path
+    name: str
+    language: str
+    currency: str
+    brand: dict
+    survey: Survey
+    files: dict[str, FileSpec]      # optional inputs that are present, by kind
+
+
+class _Reader:
+    """Walks the parsed YAML, collecting problems instead of stopping at the first."""
+
+    def __init__(self, folder: Path, lines: dict):
+        self.folder = folder
+        self.lines = lines
+        self.problems: list[Problem] = []
+
+    def problem(self, path: tuple, expected: str, got: str) -> None:
+        self.problems.append(Problem(CONFIG_FILE, self.lines.get(path), ".".join(path),
+                                     expected, got))
+
+    def mapping(self, value, path: tuple, allowed: tuple) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(path, "a mapping of keys", quoted(value))
+            return {}
+        for key in value:
+            if key not in allowed:
+                guess = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+                self.problem(path + (str(key),), f"one of the keys {', '.join(allowed)}",
+                             f"unknown key '{key}'{hint}")
+        return value
+
+    def text(self, value, path: tuple, required: bool = True) -> str | None:
+        if value is None or value == "":
+            if required:
+                self.problem(path, "a value", "nothing")
+            return None
+        if isinstance(value, (dict, list)):
+            self.problem(path, "a single name", quoted(value))
+            return None
+        return str(value)
+
+    def choice(self, value, path: tuple, choices: tuple, default: str) -> str:
+        if value is None:
+            return default
+        if str(value) not in choices:
+            self.problem(path, f"one of {', '.join(choices)}", quoted(value))
+            return default
+        return str(value)
+
+    def scale(self, value, path: tuple) -> tuple[float, float]:
+        if (isinstance(value, list) and len(value) == 2
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+                and value[0] < value[1]):
+            return (float(value[0]), float(value[1]))
+        self.problem(path, "a scale [low, high] such as [1, 5]", quoted(value))
+        return (1.0, 5.0)
+
+    def path(self, value, path: tuple) -> Path | None:
+        name = self.text(value, path)
+        if name is None:
+            return None
+        resolved = (self.folder / name).resolve()
+        if not resolved.is_relative_to(self.folder.resolve()):
+            self.problem(path, "a file inside the client folder", quoted(name))
+            return None
+        return resolved
+
+    def file(self, value, path: tuple, allowed: tuple = _FILE_KEYS) -> tuple[FileSpec | None, dict]:
+        """A file entry: a plain path or a mapping with `file` and reading options."""
+        entry = {"file": value} if isinstance(value, str) else self.mapping(value, path, allowed)
+        where = entry.get("file")
+        resolved = self.path(where, path + ("file",) if not isinstance(value, str) else path)
+        if resolved is None:
+            return None, entry
+        default_format = "excel" if resolved.suffix.lower() in (".xlsx", ".xlsm") else "csv"
+        missing = entry.get("missing", [])
+        if not isinstance(missing, list):
+            missing = [missing]
+        labels = self.mapping(entry.get("labels"), path + ("labels",), tuple(
+            str(k) for k in (entry.get("labels") or {}) if isinstance(entry.get("labels"), dict)))
+        columns = entry.get("columns") or {}
+        if not isinstance(columns, dict):
+            self.problem(path + ("columns",), "a mapping of model column to file column",
+                         quoted(columns))
+            columns = {}
+        spec = FileSpec(
+            name=str(where),
+            path=resolved,
+            format=self.choice(entry.get("format"), path + ("format",), FORMATS, default_format),
+            encoding=self.choice(entry.get("encoding"), path + ("encoding",), ENCODINGS, "auto"),
+            sheet=None if entry.get("sheet") is None else str(entry.get("sheet")),
+            missing=tuple(missing),
+            labels={str(k): v for k, v in labels.items()},
+            columns={str(k): str(v) for k, v in columns.items()},
+        )
+        return spec, entry
+
+
+def _key_lines(text: str) -> dict:
+    """Map each key path of a YAML document to its line number, for messages."""
+    lines: dict = {}
+
+    def walk(node, path):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = path + (str(key.value),)
+                lines[child] = key.start_mark.line + 1
+                walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                lines[path + (str(i),)] = item.start_mark.line + 1
+                walk(item, path + (str(i),))
+
+    try:
+        walk(yaml.compose(text), ())
+    except yaml.YAMLError:
+        pass
+    return lines
+
+
+def _read_yaml(path: Path) -> tuple[dict, dict]:
+    if not path.is_file():
+        raise DataError([Problem(CONFIG_FILE, None, None, f"a file {path}", "no such file")])
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        raise DataError([Problem(CONFIG_FILE, None, None, "text in UTF-8",
+                                 f"bytes that are not UTF-8 ({exc.reason})")]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataError([Problem(CONFIG_FILE, mark.line + 1 if mark else None, None,
+                                 "valid YAML", str(getattr(exc, "problem", exc)))]) from None
+    if not isinstance(data, dict):
+        raise DataError([Problem(CONFIG_FILE, None, None, "a mapping of keys such as 'survey:'",
+                                 quoted(data))])
+    return data, _key_lines(text)
+
+
+def _overall(r: _Reader, value) -> Overall:
+    path = ("survey", "overall")
+    entry = r.mapping(value, path, _OVERALL_KINDS + ("scale", "positive"))
+    kinds = [k for k in _OVERALL_KINDS if k in entry]
+    if len(kinds) != 1:
+        r.problem(path, "exactly one of nps, satisfaction or binary", quoted(value))
+        return Overall("nps", "", (0.0, 10.0))
+    kind = kinds[0]
+    column = r.text(entry[kind], path + (kind,)) or ""
+    if kind == "nps":
+        return Overall(kind, column, (0.0, 10.0))
+    if kind == "satisfaction":
+        return Overall(kind, column, r.scale(entry.get("scale"), path + ("scale",)))
+    positive = r.text(entry.get("positive"), path + ("positive",))
+    return Overall(kind, column, (0.0, 1.0), positive)
+
+
+def _survey(r: _Reader, value) -> Survey | None:
+    if value is None:
+        r.problem(("survey",), "a survey section (the survey is required)", "nothing")
+        return None
+    spec, entry = r.file(value, ("survey",), _SURVEY_KEYS)
+    if isinstance(value, str):
+        r.problem(("survey",), "a mapping with file, respondent_id and overall", quoted(value))
+        return None
+    ratings = {}
+    tps = r.mapping(entry.get("touchpoints"), ("survey", "touchpoints"),
+                    tuple(str(k) for k in (entry.get("touchpoints") or {})))
+    for tp, rating in tps.items():
+        path = ("survey", "touchpoints", str(tp))
+        rating = r.mapping(rating, path, _RATING_KEYS)
+        if not any(rating.get(k) for k in ("perception", "expectation", "importance")):
+            r.problem(path, "at least a perception column", quoted(rating))
+        ratings[str(tp)] = Rating(
+            *(r.text(rating.get(k), path + (k,), required=False)
+              for k in ("perception", "expectation", "importance")),
+            scale=r.scale(rating.get("scale", [1, 5]), path + ("scale",)))
+    effort = None
+    if entry.get("effort") is not None:
+        e = r.mapping(entry["effort"], ("survey", "effort"), ("column", "scale"))
+        effort = (r.text(e.get("column"), ("survey", "effort", "column")) or "",
+                  r.scale(e.get("scale"), ("survey", "effort", "scale")))
+    segments = entry.get("segments") or []
+    if not isinstance(segments, list):
+        r.problem(("survey", "segments"), "a list of column names", quoted(segments))
+        segments = []
+    survey = Survey(
+        file=spec,
+        respondent_id=r.text(entry.get("respondent_id"), ("survey", "respondent_id")) or "",
+        customer_id=r.text(entry.get("customer_id"), ("survey", "customer_id"), required=False),
+        overall=_overall(r, entry.get("overall")),
+        effort=effort,
+        segments=tuple(str(s) for s in segments),
+        touchpoints=ratings,
+        comments=r.text(entry.get("comments"), ("survey", "comments"), required=False),
+    )
+    return survey if spec is not None else None
+
+
+def load_config(folder: str | Path) -> ClientConfig:
+    """Read and check a client folder's client.yml; raise DataError listing every problem."""
+    folder = Path(folder)
+    data, lines = _read_yaml(folder / CONFIG_FILE)
+    r = _Reader(folder, lines)
+    r.mapping(data, (), _TOP_KEYS)
+    brand = r.mapping(data.get("brand"), ("brand",), ("logo", "accent"))
+    if brand.get("logo") is not None:
+        r.path(brand["logo"], ("brand", "logo"))
+    survey = _survey(r, data.get("survey"))
+    files = {}
+    for kind in OPTIONAL_FILES:
+        if data.get(kind) is None:
+            continue
+        allowed = _OUTCOME_KEYS if kind == "outcomes" else _FILE_KEYS
+        spec, entry = r.file(data[kind], (kind,), allowed)
+        if kind == "outcomes" and isinstance(entry, dict):
+            columns = dict(spec.columns) if spec else {}
+            for model in MODEL_COLUMNS["outcomes"]:
+                if entry.get(model) is not None:
+                    columns[model] = str(entry[model])
+            if spec is not None:
+                spec = FileSpec(**{**spec.__dict__, "columns": columns})
+        if spec is not None:
+            files[kind] = spec
+    config = ClientConfig(
+        id=folder.resolve().name,
+        folder=folder.resolve(),
+        name=r.text(data.get("client"), ("client",)) or folder.resolve().name,
+        language=r.choice(data.get("language"), ("language",), LANGUAGES, "en"),
+        currency=str(data.get("currency") or "USD"),
+        brand={k: str(v) for k, v in brand.items()},
+        survey=survey,
+        files=files,
+    )
+    if r.problems:
+        raise DataError(r.problems)
+    return config

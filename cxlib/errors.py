@@ -1,0 +1,64 @@
+"""Errors a consultant can act on: every problem with file, row, column, expected and got."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+
+#: How many problems of one file are listed before the rest are counted.
+SHOWN_PER_FILE = 30
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one place of a client's files."""
+
+    file: str
+    row: int | None
+    column: str | None
+    expected: str
+    got: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        place = ", ".join(where)
+        return f"{place + ': ' if place else ''}expected {self.expected}, got {self.got}"
+
+
+class CxError(Exception):
+    """Raised for a user's mistake; the command line prints it without a traceback."""
+
+
+class DataError(CxError):
+    """Raised when a client's files do not match client.yml; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        lines = []
+        ordered = sorted(self.problems, key=lambda p: (p.file, p.row or 0, p.column or ""))
+        for file, group in groupby(ordered, key=lambda p: p.file):
+            group = list(group)
+            noun = "problem" if len(group) == 1 else "problems"
+            lines.append(f"{len(group)} {noun} in {file}")
+            lines.extend(f"  {p}" for p in group[:SHOWN_PER_FILE])
+            if len(group) > SHOWN_PER_FILE:
+                lines.append(f"  ... +{len(group) - SHOWN_PER_FILE} more in {file}")
+        return "\n".join(lines)
+
+
+class RunError(CxError):
+    """Raised when a notebook or a report step fails for a client."""
+
+
+def quoted(value: object, limit: int = 40) -> str:
+    """Show a found value the way problems quote it: in quotes, cut if long."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return repr(text) if text else "an empty cell"
