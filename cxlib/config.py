@@ -13,6 +13,11 @@ CONFIG_FILE = "client.yml"
 LANGUAGES = ("en", "zh")
 FORMATS = ("csv", "excel", "qualtrics", "surveymonkey")
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "utf-16", "cp1252", "gb18030")
+#: Other spellings of the encodings, as editors and exporters name them.
+ENCODING_ALIASES = {"utf8": "utf-8", "utf-8-bom": "utf-8-sig", "utf8-sig": "utf-8-sig",
+                    "utf16": "utf-16", "utf-16-le": "utf-16", "utf-16-be": "utf-16",
+                    "unicode": "utf-16", "windows-1252": "cp1252", "ansi": "cp1252",
+                    "latin-1": "cp1252", "gbk": "gb18030", "gb2312": "gb18030", "936": "gb18030"}
 OPTIONAL_FILES = ("outcomes", "touchpoints", "interviews", "journeys", "assessment", "roadmap")
 
 #: Model columns of each optional file, in the order templates show them.
@@ -35,7 +40,7 @@ OPTIONAL_COLUMNS = {
     "roadmap": ("title", "category", "d", "owner", "impact", "effort", "horizon", "drop"),
 }
 
-_TOP_KEYS = ("client", "language", "currency", "brand", "survey") + OPTIONAL_FILES
+_TOP_KEYS = ("client", "language", "currency", "brand", "redact", "survey") + OPTIONAL_FILES
 _FILE_KEYS = ("file", "format", "encoding", "sheet", "missing", "labels", "columns")
 _SURVEY_KEYS = _FILE_KEYS + ("respondent_id", "customer_id", "overall", "effort", "segments",
                              "touchpoints", "comments")
@@ -102,6 +107,7 @@ class ClientConfig:
     language: str
     currency: str
     brand: dict
+    redact: tuple[str, ...]        # personal names to hide in quotes
     survey: Survey
     files: dict[str, FileSpec]      # optional inputs that are present, by kind
 
@@ -130,6 +136,14 @@ class _Reader:
                 hint = f" (did you mean '{guess[0]}'?)" if guess else ""
                 self.problem(path + (str(key),), f"one of the keys {', '.join(allowed)}",
                              f"unknown key '{key}'{hint}")
+        return value
+
+    def pairs(self, value, path: tuple, what: str) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(path, f"a mapping of {what}", quoted(value))
+            return {}
         return value
 
     def text(self, value, path: tuple, required: bool = True) -> str | None:
@@ -179,24 +193,37 @@ class _Reader:
         missing = entry.get("missing", [])
         if not isinstance(missing, list):
             missing = [missing]
-        labels = self.mapping(entry.get("labels"), path + ("labels",), tuple(
-            str(k) for k in (entry.get("labels") or {}) if isinstance(entry.get("labels"), dict)))
-        columns = entry.get("columns") or {}
-        if not isinstance(columns, dict):
-            self.problem(path + ("columns",), "a mapping of model column to file column",
-                         quoted(columns))
-            columns = {}
+        if not all(isinstance(m, (str, int, float)) and not isinstance(m, bool) for m in missing):
+            self.problem(path + ("missing",), "a list of codes such as [-99, \"N/A\"]",
+                         quoted(entry.get("missing")))
+            missing = [m for m in missing if isinstance(m, (str, int, float))]
+        labels = self.pairs(entry.get("labels"), path + ("labels",), "answer text to a number")
+        for label, number in labels.items():
+            if isinstance(number, bool) or not isinstance(number, (int, float)):
+                self.problem(path + ("labels", str(label)), "a number for this answer",
+                             quoted(number))
+        columns = self.pairs(entry.get("columns"), path + ("columns",),
+                             "model column to file column")
         spec = FileSpec(
             name=str(where),
             path=resolved,
             format=self.choice(entry.get("format"), path + ("format",), FORMATS, default_format),
-            encoding=self.choice(entry.get("encoding"), path + ("encoding",), ENCODINGS, "auto"),
+            encoding=self.choice(_encoding_name(entry.get("encoding")), path + ("encoding",),
+                                 ENCODINGS, "auto"),
             sheet=None if entry.get("sheet") is None else str(entry.get("sheet")),
             missing=tuple(missing),
             labels={str(k): v for k, v in labels.items()},
             columns={str(k): str(v) for k, v in columns.items()},
         )
         return spec, entry
+
+
+def _encoding_name(value):
+    """An encoding as client.yml spells it, in the form ENCODINGS uses."""
+    if value is None or isinstance(value, (dict, list)):
+        return value
+    name = str(value).strip().lower().replace("_", "-")
+    return ENCODING_ALIASES.get(name, name)
 
 
 def _key_lines(text: str) -> dict:
@@ -266,8 +293,8 @@ def _survey(r: _Reader, value) -> Survey | None:
         r.problem(("survey",), "a mapping with file, respondent_id and overall", quoted(value))
         return None
     ratings = {}
-    tps = r.mapping(entry.get("touchpoints"), ("survey", "touchpoints"),
-                    tuple(str(k) for k in (entry.get("touchpoints") or {})))
+    tps = r.pairs(entry.get("touchpoints"), ("survey", "touchpoints"),
+                  "touchpoint id to its rating columns")
     for tp, rating in tps.items():
         path = ("survey", "touchpoints", str(tp))
         rating = r.mapping(rating, path, _RATING_KEYS)
@@ -297,6 +324,15 @@ def _survey(r: _Reader, value) -> Survey | None:
         comments=r.text(entry.get("comments"), ("survey", "comments"), required=False),
     )
     return survey if spec is not None else None
+
+
+def _names(r: _Reader, value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        r.problem(("redact",), "a list of personal names", quoted(value))
+        return ()
+    return tuple(v for v in value if v.strip())
 
 
 def load_config(folder: str | Path) -> ClientConfig:
@@ -331,6 +367,7 @@ def load_config(folder: str | Path) -> ClientConfig:
         language=r.choice(data.get("language"), ("language",), LANGUAGES, "en"),
         currency=str(data.get("currency") or "USD"),
         brand={k: str(v) for k, v in brand.items()},
+        redact=_names(r, data.get("redact")),
         survey=survey,
         files=files,
     )

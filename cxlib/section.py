@@ -1,6 +1,7 @@
 """A report section: what one practice found, as tables, figures, sentences and caveats."""
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass, field
 from io import StringIO
@@ -43,6 +44,37 @@ class Section:
     caveats: list[str] = field(default_factory=list)
     missing: str | None = None
 
+    def figure(self, name: str):
+        """A figure by name, or a note saying why this client's section has none."""
+        if name in self.figures:
+            return self.figures[name]
+        return _Note(self.missing or f"No '{name}' chart for this client: "
+                     + (" ".join(self.caveats[:1]) or "its inputs are missing."))
+
+    def table(self, name: str):
+        """A table by name, or a note saying why this client's section has none."""
+        if name in self.tables:
+            return self.tables[name]
+        return _Note(self.missing or f"No '{name}' table for this client: "
+                     + (" ".join(self.caveats[:1]) or "its inputs are missing."))
+
+    def _repr_html_(self) -> str:
+        parts = [f"<h3>{html.escape(self.title)}</h3>"]
+        if self.missing:
+            parts.append(f"<p><em>{html.escape(self.missing)}</em></p>")
+        parts += [f"<p>{html.escape(s)}</p>" for s in self.narrative]
+        if self.metrics:
+            rows = "".join(
+                f"<tr><td>{html.escape(k)}</td><td>{m.value:,}</td><td>{html.escape(m.unit)}</td>"
+                f"<td>{'' if m.ci_low is None else f'{m.ci_low:,} to {m.ci_high:,}'}</td>"
+                f"<td>{m.n:,}</td></tr>" for k, m in self.metrics.items())
+            parts.append("<table><tr><th>metric</th><th>value</th><th>unit</th>"
+                         f"<th>95% CI</th><th>n</th></tr>{rows}</table>")
+        if self.caveats:
+            parts.append("<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in self.caveats)
+                         + "</ul>")
+        return "\n".join(parts)
+
     def to_json(self) -> str:
         return json.dumps({
             "id": self.id,
@@ -70,6 +102,19 @@ class Section:
             caveats=data["caveats"],
             missing=data["missing"],
         )
+
+
+class _Note:
+    """A sentence shown in place of a chart or table a client's data cannot give."""
+
+    def __init__(self, sentence: str):
+        self.sentence = sentence
+
+    def _repr_html_(self) -> str:
+        return f"<p><em>{html.escape(self.sentence)}</em></p>"
+
+    def __repr__(self) -> str:
+        return self.sentence
 
 
 SECTIONS_DIR = "sections"

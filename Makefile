@@ -1,0 +1,51 @@
+# cx-workbook: the commands behind README.md. Every target is idempotent.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+KERNEL := cx-workbook
+STAMP  := $(VENV)/.installed
+AIRLINE := ../shared/data/airline_satisfaction/passengers.csv
+
+.PHONY: demo test lab install browser airline bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name cx-workbook
+	touch $@
+
+install: $(STAMP)
+
+# Debian's chromium (PDF, chart images, browser tests) and a CJK font for Chinese reports.
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium and fonts-noto-cjk (Debian packages)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium fonts-noto-cjk poppler-utils >/dev/null; \
+	  else \
+	    echo "please run: sudo apt-get install -y chromium fonts-noto-cjk poppler-utils"; exit 1; \
+	  fi; \
+	fi
+
+demo: install browser
+	$(BIN)/cx run demo
+
+test: install browser
+	$(BIN)/python -m pytest
+
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+# The real airline survey as a client: copies the file into the (git-ignored) client folder.
+airline: install
+	cp $(AIRLINE) data/clients/airline/passengers.csv
+	$(BIN)/cx run airline
+
+bench: install browser
+	$(BIN)/python bench/run_demo.py
+	$(BIN)/python bench/workers.py
+	$(BIN)/python bench/big.py
+
+clean:
+	rm -rf reports .pytest_cache

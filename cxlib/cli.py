@@ -1,0 +1,119 @@
+"""The `cx` command: validate, run, new, demo."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import paths
+from .errors import CxError
+
+
+def _parameter(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected name=value, got '{text}'")
+    try:
+        return name.strip(), float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number after '{name}=', got '{value}'") \
+            from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cx", description="cx-workbook: customer-experience "
+                                     "engagement reports from a client's data folder.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    validate = sub.add_parser("validate", help="check a client's files against its client.yml")
+    validate.add_argument("clients", nargs="+", help="client id (under data/clients) or folder")
+    run = sub.add_parser("run", help="run the notebooks and write reports/<client>/")
+    run.add_argument("clients", nargs="*", help="client ids or folders")
+    run.add_argument("--all", action="store_true", help="every client under data/clients")
+    run.add_argument("--workers", type=int, default=2, help="parallel worker processes")
+    run.add_argument("--output", type=Path, default=paths.REPORTS, help="reports folder")
+    run.add_argument("--resume", action="store_true",
+                     help="skip clients whose report is already current")
+    run.add_argument("-p", "--parameter", type=_parameter, action="append", default=[],
+                     metavar="NAME=VALUE", help="a notebook parameter: threshold, alpha, "
+                     "what_if_share")
+    run.add_argument("--no-deliverables", action="store_true",
+                     help="write report.html and results.json only (no PDF, Excel, images)")
+    new = sub.add_parser("new", help="scaffold a new client folder with intake templates")
+    new.add_argument("client", help="the new client's id")
+    new.add_argument("--folder", type=Path, default=paths.CLIENTS, help="where clients live")
+    demo = sub.add_parser("demo", help="generate a demo client of any size")
+    demo.add_argument("folder", type=Path)
+    demo.add_argument("--respondents", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--language", choices=("en", "zh"), default="en")
+    return parser
+
+
+def _validate(args) -> int:
+    from .client import load_client
+
+    for client in args.clients:
+        loaded = load_client(client)
+        rows = ", ".join(f"{r.input} {r.rows:,}" for r in loaded.sources.itertuples())
+        print(f"{loaded.id}: ok ({rows})")
+    return 0
+
+
+def _run(args) -> int:
+    from .run import all_clients, run_many
+
+    clients = all_clients() if args.all else args.clients
+    if not clients:
+        raise CxError("name one or more clients, or --all")
+    outcomes = run_many(clients, workers=args.workers, progress=True, output_root=args.output,
+                        parameters=dict(args.parameter),
+                        deliverables=not args.no_deliverables, resume=args.resume)
+    for o in outcomes:
+        if o.ok:
+            note = " (unchanged, skipped)" if o.skipped else f" ({o.seconds:.0f} s)"
+            print(f"{o.client}: {o.path}{note}")
+        else:
+            print(f"{o.client}: FAILED\n  " + o.reason.replace("\n", "\n  "), file=sys.stderr)
+    failed = sum(not o.ok for o in outcomes)
+    if failed:
+        print(f"{failed} of {len(outcomes)} clients failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _new(args) -> int:
+    from .scaffold import new_client
+
+    written = new_client(args.folder / args.client)
+    print(f"{args.client}: wrote " + ", ".join(p.name for p in written))
+    print(f"next: add the survey export to {args.folder / args.client}, edit client.yml, "
+          f"then run: cx validate {args.folder / args.client}")
+    return 0
+
+
+def _demo(args) -> int:
+    from .demo import make_client
+
+    folder = make_client(args.folder, n_respondents=args.respondents, seed=args.seed,
+                         language=args.language)
+    print(folder)
+    return 0
+
+
+COMMANDS = {"validate": _validate, "run": _run, "new": _new, "demo": _demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; a user's mistake is printed plainly and gives exit status 1."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CxError as err:
+        print(str(err), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,480 @@
+"""A client's files, read as exported, checked against client.yml and mapped onto the model."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import paths
+from .config import (CONFIG_FILE, MODEL_COLUMNS, OPTIONAL_COLUMNS, ClientConfig, FileSpec,
+                     load_config)
+from .errors import CxError, DataError, Problem, quoted
+from .readers import RawTable, read_table
+
+#: The eight default journey stages, in order (METHOD.md, seed 001).
+STAGES = ("awareness", "discovery", "attraction", "interaction", "purchase", "use",
+          "cultivation", "advocacy")
+CHANNELS = ("self-service", "assisted")
+#: Problems listed for one column before the rest are counted in one line.
+PROBLEMS_PER_COLUMN = 50
+_TRUE = {"1", "yes", "y", "true", "t", "retained", "active"}
+_FALSE = {"0", "no", "n", "false", "f", "churned", "lost", "inactive"}
+
+
+@dataclass
+class Client:
+    """One client's inputs as typed frames in model columns (see docs/design.md)."""
+
+    config: ClientConfig
+    survey: pd.DataFrame
+    perception: pd.DataFrame
+    expectation: pd.DataFrame
+    importance: pd.DataFrame
+    scales: dict[str, tuple[float, float]]
+    outcomes: pd.DataFrame | None = None
+    touchpoints: pd.DataFrame | None = None
+    interviews: pd.DataFrame | None = None
+    journeys: pd.DataFrame | None = None
+    assessment: pd.DataFrame | None = None
+    roadmap: pd.DataFrame | None = None
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def id(self) -> str:
+        return self.config.id
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return self.config.survey.segments
+
+
+def client_folder(client: str | Path) -> Path:
+    """Find a client's folder from its id (under data/clients) or a path."""
+    path = Path(client)
+    if (path / CONFIG_FILE).is_file():
+        return path.resolve()
+    if (paths.CLIENTS / str(client) / CONFIG_FILE).is_file():
+        return (paths.CLIENTS / str(client)).resolve()
+    known = sorted(p.parent.name for p in paths.CLIENTS.glob(f"*/{CONFIG_FILE}"))
+    raise CxError(f"no client '{client}': expected a folder with {CONFIG_FILE}, or one of "
+                  f"the clients in {paths.CLIENTS}: {', '.join(known) or 'none'}")
+
+
+def _key(name: str) -> str:
+    """How column names are compared: NFKC, spacing and case do not matter."""
+    return " ".join(unicodedata.normalize("NFKC", str(name)).split()).casefold()
+
+
+class _Distinct:
+    """A text column as its distinct values and a code per row.
+
+    Survey answers repeat a handful of values, so every check runs on the distinct values
+    and is spread back to the rows by their codes: a million rows cost a factorize.
+    """
+
+    def __init__(self, series: pd.Series):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+        if (codes < 0).any():
+            codes = np.where(codes < 0, len(values), codes)
+            values = pd.concat([values, pd.Series([""], dtype=object)], ignore_index=True)
+        self.codes = codes
+        self.raw = values
+        self.text = values.astype(str).str.strip()
+
+    def spread(self, values) -> np.ndarray:
+        """Per-row values from one value per distinct cell."""
+        return np.asarray(values)[self.codes]
+
+
+class _Checker:
+    """Converts text cells to typed columns, collecting every problem on the way."""
+
+    def __init__(self):
+        self.problems: list[Problem] = []
+
+    def add(self, table: RawTable, mask: np.ndarray, column: str, expected: str,
+            values: pd.Series) -> None:
+        bad = np.flatnonzero(np.asarray(mask))
+        for i in bad[:PROBLEMS_PER_COLUMN]:
+            self.problems.append(Problem(table.file, int(table.rows[i]), column, expected,
+                                         quoted(values.iloc[i])))
+        if len(bad) > PROBLEMS_PER_COLUMN:
+            self.problems.append(Problem(
+                table.file, None, column, expected,
+                f"{len(bad) - PROBLEMS_PER_COLUMN} more rows like these"))
+
+    def columns(self, table: RawTable, wanted: dict[str, str], where: str) -> dict[str, str]:
+        """Match model columns to the file's headers; report absent and repeated ones."""
+        found = {}
+        for c in table.frame.columns:
+            found.setdefault(_key(c), c)
+        repeated = {_key(name): where_ for name, where_ in table.duplicates.items()}
+        matched = {}
+        for model, name in wanted.items():
+            key = _key(name)
+            if key in repeated:
+                self.problems.append(Problem(
+                    table.file, table.header_row, name, f"one column named '{name}'",
+                    f"{repeated[key]} with that name"))
+            elif key in found:
+                matched[model] = found[key]
+            else:
+                self.problems.append(Problem(
+                    table.file, table.header_row, name, f"a column '{name}' ({where})",
+                    "no such column; " + _columns_found(table, name)))
+        return matched
+
+    def missing(self, cells: _Distinct, missing: tuple) -> np.ndarray:
+        """Which distinct values are empty or a missing-value code from client.yml."""
+        text = cells.text
+        codes = {str(m).strip().casefold() for m in missing}
+        numbers = set()
+        for m in missing:
+            try:
+                numbers.add(float(m))
+            except (TypeError, ValueError):
+                pass
+        mask = text.eq("") | text.str.casefold().isin(codes)
+        if numbers:
+            mask |= pd.to_numeric(text, errors="coerce").isin(numbers)
+        return mask.to_numpy()
+
+    def numbers(self, table: RawTable, column: str, spec: FileSpec,
+                low: float | None = None, high: float | None = None,
+                whole: bool = False, label: str = "a number") -> pd.Series:
+        """Numbers in [low, high], NaN where missing; a problem for anything else."""
+        cells = _Distinct(table.frame[column])
+        text = cells.text
+        if spec.labels:
+            labels = {_key(k): str(v) for k, v in spec.labels.items()}
+            text = text.map(lambda t: labels.get(_key(t), t))
+        missing = self.missing(cells, spec.missing)
+        values = pd.to_numeric(text.where(~missing, None), errors="coerce").astype(float)
+        bad = values.isna().to_numpy() & ~missing
+        if low is not None:
+            bad |= values.notna().to_numpy() & ((values < low) | (values > high)).to_numpy()
+        if whole:
+            bad |= values.notna().to_numpy() & (values % 1 != 0).to_numpy()
+        rows_bad = cells.spread(bad)
+        if rows_bad.any():
+            self.add(table, rows_bad, column, label, table.frame[column])
+        return pd.Series(cells.spread(values.where(~bad).to_numpy()), dtype=float)
+
+    def unique(self, table: RawTable, column: str, what: str) -> pd.Series:
+        ids = table.frame[column].astype(str).str.strip()
+        empty = ids.eq("")
+        self.add(table, empty.to_numpy(), column, f"{what} in every row", ids)
+        dup = ids.duplicated(keep="first") & ~empty
+        if dup.any():
+            firsts = ~ids.duplicated(keep="first")
+            first = dict(zip(ids[firsts], table.rows[firsts.to_numpy()]))
+            bad = np.flatnonzero(dup.to_numpy())
+            for i in bad[:PROBLEMS_PER_COLUMN]:
+                self.problems.append(Problem(
+                    table.file, int(table.rows[i]), column, f"a unique {what}",
+                    f"{quoted(ids.iloc[i])}, already in row {first[ids.iloc[i]]}"))
+            if len(bad) > PROBLEMS_PER_COLUMN:
+                self.problems.append(Problem(table.file, None, column, f"a unique {what}",
+                                             f"{len(bad) - PROBLEMS_PER_COLUMN} more repeats"))
+        return ids
+
+    def choices(self, table: RawTable, column: str, allowed: tuple, what: str) -> pd.Series:
+        cells = _Distinct(table.frame[column])
+        text = cells.text.str.casefold().str.replace(r"[\s_]+", "-", regex=True)
+        bad = ~text.isin(allowed).to_numpy()
+        self.add(table, cells.spread(bad), column, f"{what}: one of {', '.join(allowed)}",
+                 table.frame[column])
+        return pd.Series(cells.spread(text.where(~bad).to_numpy()), dtype=object)
+
+    def flags(self, table: RawTable, column: str, spec: FileSpec) -> pd.Series:
+        cells = _Distinct(table.frame[column])
+        text = cells.text.str.casefold()
+        missing = self.missing(cells, spec.missing)
+        values = np.where(text.isin(_TRUE), 1.0, np.where(text.isin(_FALSE), 0.0, np.nan))
+        bad = np.isnan(values) & ~missing
+        self.add(table, cells.spread(bad), column, "1/0, yes/no or true/false",
+                 table.frame[column])
+        return pd.Series(cells.spread(values), dtype=float)
+
+    def known(self, table: RawTable, column: str, values: pd.Series, ids: set,
+              where: str) -> None:
+        bad = values.notna() & values.ne("") & ~values.isin(ids)
+        self.add(table, bad.to_numpy(), column, f"a touchpoint id from {where}",
+                 table.frame[column])
+
+
+def _columns_found(table: RawTable, name: str) -> str:
+    """The file's columns, the closest to `name` first, for a missing-column message."""
+    columns = list(table.frame.columns)
+    guess = difflib.get_close_matches(_key(name), [_key(c) for c in columns], n=1, cutoff=0.6)
+    hint = ""
+    if guess:
+        hint = f"did you mean '{next(c for c in columns if _key(c) == guess[0])}'? "
+    listed = ", ".join(f"'{c}'" for c in columns[:25])
+    more = f" ... ({len(columns)} in all)" if len(columns) > 25 else ""
+    return f"{hint}the columns are {listed}{more}"
+
+
+def _read(check: _Checker, spec: FileSpec, required: bool = False) -> RawTable | None:
+    """Read one file; a file with a header and no rows is an input not provided yet."""
+    try:
+        table = read_table(spec)
+    except DataError as err:
+        check.problems.extend(err.problems)
+        return None
+    if table.frame.empty and required:
+        check.problems.append(Problem(spec.name, None, None, "at least one row of answers",
+                                      "a header row only"))
+    return None if table.frame.empty else table
+
+
+def _survey(check: _Checker, config: ClientConfig):
+    s = config.survey
+    table = _read(check, s.file, required=True)
+    if table is None:
+        return None
+    wanted = {"respondent_id": s.respondent_id, "overall": s.overall.column}
+    if s.customer_id:
+        wanted["customer_id"] = s.customer_id
+    if s.effort:
+        wanted["effort"] = s.effort[0]
+    if s.comments:
+        wanted["comment"] = s.comments
+    wanted.update({f"segment:{seg}": seg for seg in s.segments})
+    for tp, rating in s.touchpoints.items():
+        for kind in ("perception", "expectation", "importance"):
+            if getattr(rating, kind):
+                wanted[f"{kind}:{tp}"] = getattr(rating, kind)
+    cols = check.columns(table, wanted, "named in client.yml under survey")
+    survey = pd.DataFrame(index=pd.RangeIndex(len(table.frame)))
+    if "respondent_id" in cols:
+        survey["respondent_id"] = check.unique(table, cols["respondent_id"], "respondent id")
+    if "customer_id" in cols:
+        ids = table.frame[cols["customer_id"]].astype(str).str.strip()
+        survey["customer_id"] = ids.where(ids.ne(""))
+    o = s.overall
+    if "overall" in cols:
+        if o.kind == "binary":
+            survey["overall"] = _binary(check, table, cols["overall"], s.file, o.positive)
+        elif o.kind == "nps":
+            survey["overall"] = check.numbers(table, cols["overall"], s.file, 0, 10, True,
+                                              "a whole number 0-10")
+        else:
+            lo, hi = o.scale
+            survey["overall"] = check.numbers(table, cols["overall"], s.file, lo, hi, False,
+                                              f"a number {lo:g}-{hi:g}")
+    if "effort" in cols:
+        lo, hi = s.effort[1]
+        survey["effort"] = check.numbers(table, cols["effort"], s.file, lo, hi, False,
+                                         f"a number {lo:g}-{hi:g}")
+    for seg in s.segments:
+        if f"segment:{seg}" in cols:
+            cells = _Distinct(table.frame[cols[f"segment:{seg}"]])
+            groups = cells.text.where(~check.missing(cells, s.file.missing))
+            categories = pd.Index(sorted(groups.dropna().unique()))
+            survey[seg] = pd.Categorical.from_codes(cells.spread(categories.get_indexer(groups)),
+                                                    categories=categories)
+    if "comment" in cols:
+        text = table.frame[cols["comment"]].astype(str).str.strip()
+        survey["comment"] = text.where(text.ne(""))
+    ratings = {kind: {} for kind in ("perception", "expectation", "importance")}
+    for tp, rating in s.touchpoints.items():
+        lo, hi = rating.scale
+        for kind in ratings:
+            if f"{kind}:{tp}" in cols:
+                ratings[kind][tp] = check.numbers(table, cols[f"{kind}:{tp}"], s.file, lo, hi,
+                                                  False, f"a rating {lo:g}-{hi:g}").to_numpy()
+    frames = {kind: pd.DataFrame(columns, index=survey.index, dtype=float, copy=False)
+              for kind, columns in ratings.items()}
+    return table, survey, frames
+
+
+def _binary(check: _Checker, table: RawTable, column: str, spec: FileSpec,
+            positive: str) -> np.ndarray:
+    """1 where the answer is `positive`, 0 for the one other answer, NaN where missing."""
+    cells = _Distinct(table.frame[column])
+    missing = check.missing(cells, spec.missing)
+    answers = sorted(set(cells.text[~missing]))
+    chosen = cells.text.str.casefold().eq(str(positive).strip().casefold()).to_numpy()
+    if not chosen.any():
+        check.problems.append(Problem(
+            spec.name, None, column, f"the answer '{positive}' (survey.overall.positive)",
+            f"only {', '.join(map(repr, answers[:5])) or 'empty cells'}"))
+    elif len(answers) > 2:
+        check.problems.append(Problem(
+            spec.name, None, column, "two different answers",
+            f"{len(answers)}: {', '.join(map(repr, answers[:6]))}"))
+    return cells.spread(np.where(missing, np.nan, chosen.astype(float)))
+
+
+def _model_file(check: _Checker, spec: FileSpec, kind: str):
+    """Read an optional file and match its model columns."""
+    table = _read(check, spec)
+    if table is None:
+        return None, {}
+    wanted = {m: spec.columns.get(m, m) for m in MODEL_COLUMNS[kind]}
+    optional = {m: wanted.pop(m) for m in OPTIONAL_COLUMNS[kind]
+                if m not in spec.columns}
+    cols = check.columns(table, wanted, f"a model column of {kind}")
+    present = {_key(c): c for c in table.frame.columns}
+    cols.update({m: present[_key(n)] for m, n in optional.items() if _key(n) in present})
+    return table, cols
+
+
+def _text(table: RawTable, cols: dict, model: str) -> pd.Series | None:
+    if model not in cols:
+        return None
+    text = table.frame[cols[model]].astype(str).str.strip()
+    return text.where(text.ne(""))
+
+
+def _outcomes(check, spec):
+    table, cols = _model_file(check, spec, "outcomes")
+    if table is None or len(cols) < 3:
+        return None
+    frame = pd.DataFrame({"customer_id": check.unique(table, cols["customer_id"], "customer id")})
+    frame["retained"] = check.flags(table, cols["retained"], spec)
+    frame["revenue"] = check.numbers(table, cols["revenue"], spec, label="an amount of money")
+    if "share_of_wallet" in cols:
+        sow = check.numbers(table, cols["share_of_wallet"], spec, 0, 100,
+                            label="a share 0-1 or a percentage 0-100")
+        frame["share_of_wallet"] = sow / 100 if sow.max() > 1 else sow
+    return frame
+
+
+def _touchpoints(check, spec):
+    table, cols = _model_file(check, spec, "touchpoints")
+    if table is None or "id" not in cols:
+        return None
+    frame = pd.DataFrame({"id": check.unique(table, cols["id"], "touchpoint id")})
+    frame["name"] = _text(table, cols, "name")
+    frame["name"] = frame["name"].fillna(frame["id"])
+    if "stage" in cols:
+        frame["stage"] = check.choices(table, cols["stage"], STAGES, "a journey stage")
+    for model in ("channel", "owner", "description", "expectation"):
+        frame[model] = _text(table, cols, model)
+    return frame
+
+
+def _interviews(check, spec):
+    table, cols = _model_file(check, spec, "interviews")
+    if table is None or not {"interview", "touchpoint", "sentiment", "quote"} <= set(cols):
+        return None, None
+    frame = pd.DataFrame({m: _text(table, cols, m) for m in ("interview", "role", "touchpoint",
+                                                             "theme", "quote")})
+    frame["sentiment"] = check.numbers(table, cols["sentiment"], spec, -2, 2, True,
+                                       "a whole number -2..2")
+    empty = frame["quote"].isna()
+    check.add(table, empty.to_numpy(), cols["quote"], "the words of the excerpt",
+              table.frame[cols["quote"]])
+    return frame, table, cols
+
+
+def _journeys(check, spec):
+    table, cols = _model_file(check, spec, "journeys")
+    if table is None or not {"customer", "timestamp", "channel", "touchpoint"} <= set(cols):
+        return None, None, None
+    frame = pd.DataFrame({m: _text(table, cols, m) for m in ("customer", "touchpoint")})
+    frame["journey"] = _text(table, cols, "journey") if "journey" in cols else frame["customer"]
+    stamps = pd.to_datetime(table.frame[cols["timestamp"]].str.strip(), errors="coerce",
+                            format="ISO8601")
+    check.add(table, stamps.isna().to_numpy(), cols["timestamp"],
+              "a date and time such as 2024-03-01T10:15:00", table.frame[cols["timestamp"]])
+    frame["timestamp"] = stamps
+    frame["channel"] = check.choices(table, cols["channel"], CHANNELS, "a channel")
+    return frame, table, cols
+
+
+def _assessment(check, spec):
+    from .maturity import item_bank
+
+    table, cols = _model_file(check, spec, "assessment")
+    if table is None or len(cols) < 5:
+        return None
+    frame = pd.DataFrame({m: _text(table, cols, m) for m in ("respondent", "function", "item")})
+    frame["wave"] = check.numbers(table, cols["wave"], spec, 1, 99, True, "a wave number 1, 2, ...")
+    frame["score"] = check.numbers(table, cols["score"], spec, 1, 5, True, "a whole number 1-5")
+    items = set(item_bank()["item"])
+    bad = ~frame["item"].isin(items)
+    check.add(table, bad.to_numpy(), cols["item"],
+              f"an item id from {paths.ITEM_BANK.name}", table.frame[cols["item"]])
+    return frame
+
+
+def _roadmap(check, spec):
+    table, cols = _model_file(check, spec, "roadmap")
+    if table is None or "initiative" not in cols:
+        return None
+    return pd.DataFrame({m: _text(table, cols, m) for m in MODEL_COLUMNS["roadmap"] if m in cols})
+
+
+def _source(spec: FileSpec, kind: str, table: RawTable | None) -> dict:
+    modified = dt.datetime.fromtimestamp(spec.path.stat().st_mtime).date().isoformat() \
+        if spec.path.is_file() else ""
+    return {"input": kind, "file": spec.name, "rows": 0 if table is None else len(table.frame),
+            "modified": modified}
+
+
+def load_client(client: str | Path) -> Client:
+    """Read, check and map every file of a client; raise DataError listing every problem."""
+    config = load_config(client_folder(client))
+    check = _Checker()
+    loaded = _survey(check, config)
+    files = config.files
+    sources = [_source(config.survey.file, "survey", loaded[0] if loaded else None)]
+    parts = {}
+    readers = {"outcomes": _outcomes, "touchpoints": _touchpoints, "assessment": _assessment,
+               "roadmap": _roadmap}
+    for kind, read in readers.items():
+        if kind in files:
+            parts[kind] = read(check, files[kind])
+    interviews = journeys = None
+    if "interviews" in files:
+        interviews, *rest_i = _interviews(check, files["interviews"])
+    if "journeys" in files:
+        journeys, *rest_j = _journeys(check, files["journeys"])
+    touchpoints = parts.get("touchpoints")
+    known = set(touchpoints["id"]) if touchpoints is not None else set(config.survey.touchpoints)
+    where = files["touchpoints"].name if touchpoints is not None else "survey.touchpoints"
+    if touchpoints is not None:
+        for tp in config.survey.touchpoints:
+            if tp not in known:
+                check.problems.append(Problem(
+                    CONFIG_FILE, None, f"survey.touchpoints.{tp}",
+                    f"a touchpoint id listed in {where}", f"'{tp}'"))
+    if interviews is not None:
+        check.known(rest_i[0], rest_i[1]["touchpoint"], interviews["touchpoint"], known, where)
+    if journeys is not None:
+        check.known(rest_j[0], rest_j[1]["touchpoint"], journeys["touchpoint"], known, where)
+    if check.problems:
+        raise DataError(check.problems)
+    for kind, spec in files.items():
+        sources.append(_source(spec, kind, None))
+    _, survey, ratings = loaded
+    frames = {"outcomes": parts.get("outcomes"), "interviews": interviews,
+              "journeys": journeys, "assessment": parts.get("assessment"),
+              "roadmap": parts.get("roadmap")}
+    sizes = {k: len(v) for k, v in frames.items() if v is not None}
+    if touchpoints is not None:
+        sizes["touchpoints"] = len(touchpoints)
+    for source in sources[1:]:
+        source["rows"] = sizes.get(source["input"], 0)
+    return Client(
+        config=config,
+        survey=survey,
+        scales={tp: r.scale for tp, r in config.survey.touchpoints.items()},
+        touchpoints=touchpoints,
+        sources=pd.DataFrame(sources),
+        **ratings,
+        **frames,
+    )

@@ -1,0 +1,132 @@
+"""P1: loyalty, its link to retention, revenue and share of wallet, and the number at risk (A2)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import metrics, models
+
+#: Loyalty groups from lowest to highest, by kind of overall question.
+GROUPS = {
+    "nps": ("detractor", "passive", "promoter"),
+    "satisfaction": ("not satisfied", "satisfied"),
+    "binary": ("not satisfied", "satisfied"),
+}
+
+
+def loyalty_groups(overall: pd.Series, kind: str, scale: tuple[float, float]) -> pd.Series:
+    """Each respondent's loyalty group: NPS groups, or satisfied (top two boxes / yes) or not."""
+    if kind == "nps":
+        groups = metrics.nps_groups(overall)
+    elif kind == "satisfaction":
+        top = overall >= scale[1] - 1
+        groups = pd.Series(np.where(top, "satisfied", "not satisfied"), index=overall.index)
+        groups = groups.where(overall.notna())
+    else:
+        groups = pd.Series(np.where(overall == 1, "satisfied", "not satisfied"),
+                           index=overall.index).where(overall.notna())
+    return pd.Series(pd.Categorical(groups, categories=GROUPS[kind], ordered=True),
+                     index=overall.index, name="group")
+
+
+def loyalty(overall: pd.Series, kind: str, scale: tuple[float, float]) -> pd.Series:
+    """The headline loyalty metric: NPS, or the share satisfied (top two boxes / yes), in %."""
+    if kind == "nps":
+        result = metrics.nps(overall)
+        return pd.Series({"value": result["score"], "ci_low": result["ci_low"],
+                          "ci_high": result["ci_high"], "n": result["n"],
+                          "small_sample": result["small_sample"]})
+    if kind == "satisfaction":
+        result = metrics.top_box(overall, scale)
+    else:
+        result = metrics.proportion(overall.dropna())
+    return pd.Series({"value": 100 * result["value"], "ci_low": 100 * result["ci_low"],
+                      "ci_high": 100 * result["ci_high"], "n": result["n"],
+                      "small_sample": result["small_sample"]})
+
+
+def loyalty_by_segment(survey: pd.DataFrame, segment: str, kind: str,
+                       scale: tuple[float, float]) -> pd.DataFrame:
+    """The loyalty metric per segment value, with intervals, n and small-sample flags."""
+    rows = {value: loyalty(group["overall"], kind, scale)
+            for value, group in survey.groupby(segment, observed=True)}
+    frame = pd.DataFrame(rows).T
+    frame.index.name = segment
+    frame["n"] = frame["n"].astype(int)
+    frame["small_sample"] = frame["small_sample"].astype(bool)
+    return frame
+
+
+def segment_test(survey: pd.DataFrame, segment: str, kind: str,
+                 scale: tuple[float, float]) -> pd.Series:
+    """Whether loyalty differs between the values of a segment (chi-square test)."""
+    if kind == "nps":
+        return metrics.compare_groups(survey["overall"], survey[segment], "nps")
+    satisfied = (loyalty_groups(survey["overall"], kind, scale) == "satisfied").astype(float)
+    satisfied = satisfied.where(survey["overall"].notna())
+    return metrics.compare_groups(satisfied, survey[segment], "proportion")
+
+
+def link(survey: pd.DataFrame, outcomes: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
+    """Respondents joined to their CRM outcomes: overall, group, retained, revenue, wallet."""
+    left = survey[["customer_id", "overall"]].assign(group=groups)
+    joined = left.dropna(subset=["customer_id"]).merge(outcomes, on="customer_id", how="inner")
+    return joined.dropna(subset=["overall"])
+
+
+def outcomes_by_group(joined: pd.DataFrame) -> pd.DataFrame:
+    """Retention rate, mean revenue and share of wallet per loyalty group, with 95% intervals."""
+    rows = []
+    for group, part in joined.groupby("group", observed=True):
+        retained = metrics.proportion(part["retained"].dropna())
+        revenue = metrics.mean(part["revenue"])
+        row = {"group": group, "n": len(part),
+               "retention": retained["value"], "retention_low": retained["ci_low"],
+               "retention_high": retained["ci_high"],
+               "revenue": revenue["value"], "revenue_low": revenue["ci_low"],
+               "revenue_high": revenue["ci_high"],
+               "revenue_total": part["revenue"].sum()}
+        if "share_of_wallet" in part:
+            wallet = metrics.mean(part["share_of_wallet"])
+            row.update(share_of_wallet=wallet["value"], share_of_wallet_low=wallet["ci_low"],
+                       share_of_wallet_high=wallet["ci_high"])
+        row["small_sample"] = len(part) < metrics.MIN_N
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("group")
+
+
+def retention_model(joined: pd.DataFrame) -> pd.DataFrame:
+    """Logistic regression of retention on the loyalty answer: odds ratio per point."""
+    return models.logistic(joined[["retained", "overall"]], "retained", ["overall"])
+
+
+def revenue_at_risk(joined: pd.DataFrame, groups: tuple[str, ...],
+                    what_if_share: float = 0.2) -> pd.Series:
+    """Revenue expected to be lost from the lowest group, and what lifting some of it is worth.
+
+    Among surveyed customers with CRM records: `at_risk` is the lowest group's revenue times
+    its churn rate (1 - retention), with the interval of that rate. `what_if_value` is the
+    revenue kept by moving `what_if_share` of the lowest group up one group, assuming moved
+    customers take on the retention rate of the group they join and keep their revenue; its
+    interval comes from the interval of the difference in retention rates (Newcombe).
+    """
+    low, next_up = groups[0], groups[1]
+    bottom = joined[joined["group"] == low]
+    above = joined[joined["group"] == next_up]
+    revenue = float(bottom["revenue"].sum())
+    kept = metrics.proportion(bottom["retained"].dropna())
+    lift = metrics.proportion_difference(above["retained"].dropna(), bottom["retained"].dropna())
+    value = what_if_share * revenue
+    return pd.Series({
+        "group": low, "next_group": next_up, "customers": len(bottom),
+        "revenue": revenue,
+        "at_risk": revenue * (1 - kept["value"]),
+        "at_risk_low": revenue * (1 - kept["ci_high"]),
+        "at_risk_high": revenue * (1 - kept["ci_low"]),
+        "retention_lift": lift["difference"],
+        "what_if_share": what_if_share,
+        "what_if_value": value * lift["difference"],
+        "what_if_low": value * lift["ci_low"],
+        "what_if_high": value * lift["ci_high"],
+        "n": len(joined),
+    })

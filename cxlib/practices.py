@@ -1,0 +1,458 @@
+"""One function per report section: a client's data in, a Section (P1-P4, roadmap) out."""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import charts, journey, maturity, metrics, outcomes as p1, perception, roadmap as rm, text
+from .client import STAGES, Client
+from .privacy import redact
+from .section import Metric, Section
+from .theme import load_theme, register
+
+#: Switching hotspots that each get an initiative: the few that carry most switches.
+TOP_HOTSPOTS = 3
+
+
+def _template(client: Client) -> str:
+    """Register the client's branded plotly template and return its name."""
+    return register(load_theme(client.config.brand, client.config.folder), name=f"cx-{client.id}")
+
+
+def _t(client: Client, key: str, **values) -> str:
+    return text.t(client.config.language, key, **values)
+
+
+def _num(client: Client, value, digits: int = 0) -> str:
+    return text.number(value, client.config.language, digits)
+
+
+def _money(client: Client, value) -> str:
+    return text.money(value, client.config.language, client.config.currency)
+
+
+def _pct(client: Client, value, digits: int = 0) -> str:
+    return text.percent(value, client.config.language, digits)
+
+
+def _small(client: Client, section: Section, what: str, n: int) -> None:
+    if n < metrics.MIN_N:
+        section.caveats.append(_t(client, "caveats.small_sample", what=what, n=n,
+                                  min=metrics.MIN_N))
+
+
+def _names(client: Client, ids: pd.Index) -> pd.Series:
+    """Touchpoint names for ids, from the catalogue; the id where there is none."""
+    names = pd.Series(ids.astype(str), index=ids)
+    if client.touchpoints is not None:
+        names = names.map(client.touchpoints.set_index("id")["name"]).fillna(names)
+    return names
+
+
+def _overall(client: Client):
+    o = client.config.survey.overall
+    return o.kind, o.scale
+
+
+def loyalty_detail(client: Client, segment: str | None = None) -> pd.Series:
+    """The headline loyalty metric, for all respondents or one segment value ('Seg=value')."""
+    survey = client.survey
+    if segment:
+        name, value = segment.split("=", 1)
+        survey = survey[survey[name].astype(str) == value]
+    kind, scale = _overall(client)
+    return p1.loyalty(survey["overall"], kind, scale)
+
+
+def overview(client: Client) -> pd.DataFrame:
+    """What each touchpoint's ratings cover: answers and share of respondents, per measure."""
+    rows = {}
+    for kind in ("perception", "expectation", "importance"):
+        frame = getattr(client, kind)
+        rows[f"{kind}_n"] = frame.notna().sum()
+        rows[f"{kind}_share"] = frame.notna().mean()
+    table = pd.DataFrame(rows).fillna(0)
+    table.index.name = "touchpoint"
+    return table
+
+
+def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
+    """P1 and A2: loyalty with its interval, by segment, and its link to revenue."""
+    lang = client.config.language
+    kind, scale = _overall(client)
+    template = _template(client)
+    s = Section("P1", _t(client, "sections.P1"))
+    survey = client.survey
+    groups = p1.loyalty_groups(survey["overall"], kind, scale)
+    headline = p1.loyalty(survey["overall"], kind, scale)
+    unit = _t(client, f"units.{kind}")
+    metric_name = _t(client, f"metric.{kind}")
+    s.metrics["loyalty"] = Metric(round(headline["value"], 1), int(headline["n"]), unit,
+                                  round(headline["ci_low"], 1), round(headline["ci_high"], 1))
+    s.narrative.append(_t(client, "p1.loyalty", metric=metric_name,
+                          value=_num(client, headline["value"], 1),
+                          ci=text.interval(headline["ci_low"], headline["ci_high"], lang, 1),
+                          n=_num(client, headline["n"])))
+    _small(client, s, metric_name, int(headline["n"]))
+    shares = groups.value_counts(normalize=True).reindex(p1.GROUPS[kind]).fillna(0)
+    shares_table = pd.DataFrame({"share": shares, "n": groups.value_counts()}).rename_axis("group")
+    s.tables["loyalty_groups"] = shares_table
+    s.figures["distribution"] = charts.histogram(
+        survey.assign(group=groups.astype(str)), "overall", color="group",
+        title=_t(client, "p1.fig_distribution", metric=metric_name), template=template)
+
+    tests = []
+    for segment in client.segments:
+        table = p1.loyalty_by_segment(survey, segment, kind, scale)
+        test = p1.segment_test(survey, segment, kind, scale)
+        s.tables[f"loyalty_by_{segment}"] = table
+        tests.append({"segment": segment, "test": test["test"], "statistic": test["statistic"],
+                      "df": test["df"], "p_value": test["p_value"], "n": test["n"]})
+        labelled = table.reset_index().assign(
+            label=lambda f: f[segment].astype(str) + " (n=" + f["n"].astype(str) + ")")
+        s.figures[f"loyalty_by_{segment}"] = charts.bars(
+            labelled, "label", "value", ci_low="ci_low", ci_high="ci_high", n="n",
+            reference=headline["value"],
+            title=_t(client, "p1.fig_segment", metric=metric_name, segment=segment),
+            template=template)
+        key = "p1.segment_differs" if test["p_value"] < 0.05 else "p1.segment_same"
+        best, worst = table["value"].idxmax(), table["value"].idxmin()
+        s.narrative.append(_t(client, key, segment=segment, best=best, worst=worst,
+                              best_value=_num(client, table.loc[best, "value"], 1),
+                              worst_value=_num(client, table.loc[worst, "value"], 1),
+                              p=_num(client, test["p_value"], 3)))
+        for value in table.index[table["small_sample"]]:
+            _small(client, s, f"{segment} = {value}", int(table.loc[value, "n"]))
+    if tests:
+        s.tables["segment_tests"] = pd.DataFrame(tests).set_index("segment")
+    if "effort" in survey:
+        effort = metrics.mean(survey["effort"])
+        s.metrics["effort"] = Metric(round(effort["value"], 2), int(effort["n"]),
+                                     _t(client, "units.effort"), round(effort["ci_low"], 2),
+                                     round(effort["ci_high"], 2))
+        s.narrative.append(_t(client, "p1.effort", value=_num(client, effort["value"], 2),
+                              ci=text.interval(effort["ci_low"], effort["ci_high"], lang, 2),
+                              n=_num(client, effort["n"])))
+
+    if client.outcomes is None or "customer_id" not in survey:
+        s.caveats.insert(0, _t(client, "missing.outcomes"))
+        return s
+    joined = p1.link(survey, client.outcomes, groups)
+    s.metrics["linked_customers"] = Metric(len(joined), len(joined), _t(client, "units.customers"))
+    if len(joined) < metrics.MIN_N:
+        s.caveats.insert(0, _t(client, "missing.too_few_linked", n=len(joined)))
+        return s
+    by_group = p1.outcomes_by_group(joined)
+    s.tables["outcomes_by_group"] = by_group
+    labelled = by_group.reset_index().assign(
+        label=lambda f: f["group"].astype(str) + " (n=" + f["n"].astype(str) + ")")
+    s.figures["retention_by_group"] = charts.bars(
+        labelled.assign(retention=lambda f: 100 * f["retention"],
+                        retention_low=lambda f: 100 * f["retention_low"],
+                        retention_high=lambda f: 100 * f["retention_high"]),
+        "label", "retention", ci_low="retention_low", ci_high="retention_high", n="n",
+        title=_t(client, "p1.fig_retention"), template=template)
+    s.figures["revenue_by_group"] = charts.bars(
+        labelled, "label", "revenue", ci_low="revenue_low", ci_high="revenue_high", n="n",
+        title=_t(client, "p1.fig_revenue", currency=client.config.currency), template=template)
+    for group, row in by_group.iterrows():
+        s.metrics[f"retention_{group}"] = Metric(
+            round(100 * row["retention"], 1), int(row["n"]), "%",
+            round(100 * row["retention_low"], 1), round(100 * row["retention_high"], 1))
+    low, high = p1.GROUPS[kind][0], p1.GROUPS[kind][-1]
+    if {low, high} <= set(by_group.index):
+        s.narrative.append(_t(
+            client, "p1.retention", high=_t(client, f"groups.{high}"),
+            low=_t(client, f"groups.{low}"),
+            high_value=_pct(client, by_group.loc[high, "retention"], 1),
+            low_value=_pct(client, by_group.loc[low, "retention"], 1),
+            high_revenue=_money(client, by_group.loc[high, "revenue"]),
+            low_revenue=_money(client, by_group.loc[low, "revenue"])))
+    model = p1.retention_model(joined)
+    s.tables["retention_model"] = model
+    odds = model.loc["overall"]
+    s.metrics["odds_ratio_per_point"] = Metric(round(odds["odds_ratio"], 3), int(model.attrs["n"]),
+                                               "", round(odds["or_low"], 3),
+                                               round(odds["or_high"], 3))
+    s.narrative.append(_t(client, "p1.model", ratio=_num(client, odds["odds_ratio"], 2),
+                          ci=text.interval(odds["or_low"], odds["or_high"], lang, 2),
+                          n=_num(client, model.attrs["n"])))
+    risk = p1.revenue_at_risk(joined, p1.GROUPS[kind], what_if_share)
+    s.tables["revenue_at_risk"] = risk.to_frame("value")
+    cur = client.config.currency
+    s.metrics["revenue_at_risk"] = Metric(round(risk["at_risk"]), int(risk["customers"]), cur,
+                                          round(risk["at_risk_low"]), round(risk["at_risk_high"]),
+                                          _t(client, "p1.risk_assumption"))
+    s.metrics["what_if_value"] = Metric(round(risk["what_if_value"]), int(risk["n"]), cur,
+                                        round(risk["what_if_low"]), round(risk["what_if_high"]),
+                                        _t(client, "p1.what_if_assumption",
+                                           share=_pct(client, what_if_share)))
+    money = lambda v: _money(client, v)  # noqa: E731 - a formatter for interval()
+    s.narrative.insert(0, _t(
+        client, "p1.headline", group=_t(client, f"groups.{low}"),
+        customers=_num(client, risk["customers"]), revenue=money(risk["revenue"]),
+        at_risk=money(risk["at_risk"]),
+        ci=text.interval(risk["at_risk_low"], risk["at_risk_high"], lang, fmt=money)))
+    s.narrative.insert(1, _t(
+        client, "p1.what_if", share=_pct(client, what_if_share),
+        group=_t(client, f"groups.{low}"), next=_t(client, f"groups.{risk['next_group']}"),
+        value=money(risk["what_if_value"]),
+        ci=text.interval(risk["what_if_low"], risk["what_if_high"], lang, fmt=money)))
+    s.caveats.append(_t(client, "p1.risk_assumption"))
+    return s
+
+
+def _gaps(client: Client) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    gaps = perception.touchpoint_gaps(client.perception, client.expectation, client.importance,
+                                      client.touchpoints)
+    weights = None
+    if client.perception.shape[1] >= 2:
+        weights = perception.driver_weights(client.survey["overall"], client.perception)
+    return gaps, weights
+
+
+def _breakpoints(client: Client, gaps, weights, threshold: float, alpha: float) -> pd.DataFrame:
+    found = journey.breakpoints(gaps, threshold=threshold, alpha=alpha, weights=weights)
+    return journey.three_ds(found, client.perception)
+
+
+def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> Section:
+    """P2: the journey map, its breakpoints and moments of truth, and channel switching."""
+    template = _template(client)
+    s = Section("P2", _t(client, "sections.P2"))
+    gaps, weights = _gaps(client)
+    s.metrics["touchpoints_rated"] = Metric(len(gaps), int(len(client.survey)),
+                                            _t(client, "units.touchpoints"))
+    has_gap = gaps["gap"].notna().any()
+    if not has_gap:
+        s.caveats.append(_t(client, "missing.expectation"))
+    else:
+        found = _breakpoints(client, gaps, weights, threshold, alpha)
+        s.tables["breakpoints"] = found
+        s.metrics["breakpoints"] = Metric(len(found), int(gaps["n"].sum()),
+                                          _t(client, "units.touchpoints"))
+        s.metrics["moments_of_truth"] = Metric(int(found["moment_of_truth"].sum()),
+                                               int(gaps["n"].sum()),
+                                               _t(client, "units.touchpoints"))
+        if client.touchpoints is not None:
+            s.tables["content_prompts"] = journey.content_prompts(found, client.touchpoints)
+        names = ", ".join(found["name"].astype(str).head(5))
+        s.narrative.append(_t(client, "p2.breakpoints", count=len(found),
+                              total=len(gaps), threshold=_num(client, threshold, 1),
+                              names=names or "–"))
+        if found["moment_of_truth"].any():
+            s.narrative.append(_t(client, "p2.moments", names=", ".join(
+                found.loc[found["moment_of_truth"], "name"].astype(str))))
+        if client.touchpoints is not None:
+            frame = gaps.assign(breakpoint=gaps.index.isin(found.index),
+                                importance=gaps["importance"].fillna(1))
+            s.figures["journey_map"] = charts.journey_map(
+                frame.reset_index(), "stage", "name", "gap", "importance", "breakpoint",
+                stages=STAGES, title=_t(client, "p2.fig_map"), template=template)
+        else:
+            s.caveats.append(_t(client, "missing.touchpoints"))
+    if client.journeys is None:
+        s.caveats.append(_t(client, "missing.journeys"))
+        return s
+    paths = journey.journey_paths(client.journeys)
+    summary = journey.switching_summary(paths)
+    s.tables["switching"] = summary.to_frame("value")
+    s.metrics["self_service_to_assisted"] = Metric(
+        round(100 * summary["share"], 1), int(summary["started_self_service"]), "%",
+        round(100 * summary["ci_low"], 1), round(100 * summary["ci_high"], 1))
+    s.metrics["switches_per_journey"] = Metric(round(summary["mean_switches"], 2),
+                                               int(summary["journeys"]),
+                                               _t(client, "units.switches"))
+    hotspots = journey.switch_hotspots(client.journeys)
+    hotspots = hotspots.assign(name=_names(client, hotspots.index))
+    s.tables["switch_hotspots"] = hotspots
+    s.figures["channel_sankey"] = charts.sankey(
+        journey.channel_transitions(client.journeys), "source", "target", "count",
+        title=_t(client, "p2.fig_sankey"), template=template)
+    top = hotspots.head(3)
+    s.narrative.append(_t(client, "p2.switching",
+                          share=_pct(client, summary["share"], 1),
+                          ci=text.interval(100 * summary["ci_low"], 100 * summary["ci_high"],
+                                           client.config.language, 1),
+                          n=_num(client, summary["started_self_service"]),
+                          switches=_num(client, summary["mean_switches"], 2),
+                          hotspots=", ".join(top["name"])))
+    s.narrative.append(_t(client, "p2.g_actions"))
+    return s
+
+
+def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> Section:
+    """P3: perception against expectation per touchpoint, drivers, quadrants, interviews."""
+    template = _template(client)
+    s = Section("P3", _t(client, "sections.P3"))
+    gaps, weights = _gaps(client)
+    s.tables["gaps"] = gaps
+    labelled = gaps.assign(label=gaps["name"].astype(str) + " (n=" + gaps["n"].astype(str) + ")")
+    if gaps["gap"].notna().any():
+        s.figures["gaps"] = charts.dumbbell(
+            labelled.reset_index(), "label", "expectation", "perception",
+            start_name=_t(client, "words.expectation"), end_name=_t(client, "words.perception"),
+            title=_t(client, "p3.fig_gaps"), template=template)
+        worst = gaps["gap"].idxmin()
+        s.narrative.append(_t(client, "p3.gaps",
+                              below=int((gaps["gap"] < 0).sum()),
+                              significant=int(((gaps["gap"] < 0) & (gaps["p_adjusted"] < alpha)).sum()),
+                              total=len(gaps), worst=gaps.loc[worst, "name"],
+                              gap=_num(client, gaps.loc[worst, "gap"], 2),
+                              ci=text.interval(gaps.loc[worst, "ci_low"],
+                                               gaps.loc[worst, "ci_high"],
+                                               client.config.language, 2)))
+    else:
+        s.caveats.append(_t(client, "missing.expectation"))
+        s.figures["perception"] = charts.bars(
+            labelled.reset_index().sort_values("perception"), "label", "perception",
+            ci_low="perception_low", ci_high="perception_high", n="n", orientation="h",
+            title=_t(client, "p3.fig_perception"), template=template)
+    small = gaps.index[gaps["small_sample"]]
+    for tp in small:
+        n = gaps.loc[tp, "n"] if gaps.loc[tp, "n"] else gaps.loc[tp, "n_perception"]
+        _small(client, s, str(gaps.loc[tp, "name"]), int(n))
+    if weights is not None:
+        weights = weights.assign(name=gaps["name"].reindex(weights.index))
+        s.tables["drivers"] = weights
+        s.metrics["drivers_r_squared"] = Metric(round(weights.attrs["r_squared"], 3),
+                                                int(weights.attrs["n"]), "R²")
+        s.figures["drivers"] = charts.bars(
+            weights.reset_index().sort_values("rescaled"), "name", "rescaled",
+            orientation="h", title=_t(client, "p3.fig_drivers"), template=template)
+        top = weights.head(3)
+        s.narrative.append(_t(client, "p3.drivers", names=", ".join(top["name"].astype(str)),
+                              share=_num(client, top["rescaled"].sum(), 0),
+                              r2=_num(client, weights.attrs["r_squared"], 2)))
+        quadrants = perception.importance_performance(gaps, weights)
+        s.tables["importance_performance"] = quadrants
+        names = [_t(client, f"quadrants.{q}") for q in
+                 ("concentrate", "keep_up", "low_priority", "overkill")]
+        s.figures["quadrants"] = charts.quadrant(
+            quadrants.assign(name=gaps["name"]).reset_index(), "importance", "performance",
+            "name", quadrants.attrs["x_cut"], quadrants.attrs["y_cut"],
+            quadrant_names=tuple(names), title=_t(client, "p3.fig_quadrants"),
+            template=template)
+        concentrate = quadrants.index[quadrants["quadrant"] == "concentrate"]
+        s.narrative.append(_t(client, "p3.quadrants", names=", ".join(
+            gaps.loc[concentrate, "name"].astype(str)) or "–"))
+        s.caveats.append(_t(client, "p3.crosshair_rule"))
+    if client.interviews is None:
+        s.caveats.append(_t(client, "missing.interviews"))
+        return s
+    s.tables["interview_themes"] = perception.interview_themes(client.interviews)
+    s.figures["interview_themes"] = charts.heatmap(
+        s.tables["interview_themes"], "touchpoint", "theme", "count",
+        title=_t(client, "p3.fig_themes"), template=template)
+    sentiment = perception.interview_sentiment(client.interviews)
+    s.tables["interview_sentiment"] = sentiment
+    if gaps["gap"].notna().any():
+        found = _breakpoints(client, gaps, weights, threshold, alpha)
+        focus = list(found.index) or list(gaps["gap"].nsmallest(3).index)
+    else:
+        focus = list(gaps["perception"].nsmallest(3).index)
+    s.tables["quotes"] = perception.representative_quotes(
+        client.interviews, focus, names=client.config.redact, k=3)
+    disagree = perception.disagreements(gaps, sentiment)
+    s.tables["disagreements"] = disagree
+    if len(disagree):
+        s.narrative.append(_t(client, "p3.disagree",
+                              names=", ".join(_names(client, disagree.index))))
+    return s
+
+
+def capabilities(client: Client) -> Section:
+    """P4: the maturity and culture audit (B1-B9, C1-C4, G1-G5, A1-A7)."""
+    template = _template(client)
+    s = Section("P4", _t(client, "sections.P4"))
+    if client.assessment is None:
+        s.missing = _t(client, "missing.assessment")
+        return s
+    bank = maturity.item_bank()
+    scores = maturity.element_scores(client.assessment, bank)
+    s.tables["element_scores"] = scores
+    respondents = client.assessment["respondent"].nunique()
+    s.metrics["staff_respondents"] = Metric(respondents, respondents,
+                                            _t(client, "units.respondents"))
+    change = maturity.wave_change(client.assessment, bank)
+    s.tables["wave_change"] = change
+    by_wave = pd.concat([
+        maturity.element_scores(client.assessment, bank, wave=w).assign(wave=f"wave {w}")
+        for w in sorted(client.assessment["wave"].dropna().unique())], ignore_index=True)
+    blocks = by_wave[by_wave["instrument"] == "blocks"]
+    s.figures["blocks_radar"] = charts.radar(
+        blocks, "element", "mean", "wave", title=_t(client, "p4.fig_radar"), template=template)
+    culture = by_wave[by_wave["instrument"] != "blocks"]
+    s.figures["culture_radar"] = charts.radar(
+        culture, "element", "mean", "wave", title=_t(client, "p4.fig_culture"),
+        template=template)
+    by_function = maturity.function_scores(client.assessment, bank)
+    s.tables["function_scores"] = by_function
+    s.figures["alignment"] = charts.heatmap(
+        by_function, "element", "function", "mean", title=_t(client, "p4.fig_alignment"),
+        template=template)
+    if len(change):
+        s.figures["wave_change"] = charts.forest(
+            change, "element", "difference", "ci_low", "ci_high", reference=0,
+            title=_t(client, "p4.fig_change"), template=template)
+        up = change.loc[change["significant"] & (change["difference"] > 0), "element"]
+        down = change.loc[change["significant"] & (change["difference"] < 0), "element"]
+        s.narrative.append(_t(client, "p4.change", up=", ".join(up) or "–",
+                              down=", ".join(down) or "–"))
+    growth = maturity.growth_opportunities(scores)
+    s.tables["growth_opportunities"] = growth
+    for _, row in growth.iterrows():
+        s.narrative.append(_t(client, "p4.growth", instrument=_t(
+            client, f"instruments.{row['instrument']}"), element=row["element"], name=row["name"],
+            mean=_num(client, row["mean"], 2)))
+    misaligned = scores.loc[~scores["aligned"], "element"]
+    if len(misaligned):
+        s.narrative.append(_t(client, "p4.alignment", elements=", ".join(map(str, misaligned))))
+    if respondents < 5:
+        _small(client, s, _t(client, "units.respondents"), respondents)
+    return s
+
+
+def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
+            what_if_share: float = 0.2) -> Section:
+    """The roadmap: initiatives from breakpoints, switching hotspots and weak blocks."""
+    template = _template(client)
+    s = Section("roadmap", _t(client, "sections.roadmap"))
+    gaps, weights = _gaps(client)
+    found = hotspots = weak = value = None
+    if gaps["gap"].notna().any():
+        found = _breakpoints(client, gaps, weights, threshold, alpha)
+    if client.journeys is not None:
+        hotspots = journey.switch_hotspots(client.journeys).head(TOP_HOTSPOTS)
+        hotspots = hotspots.assign(name=_names(client, hotspots.index))
+    if client.assessment is not None:
+        scores = maturity.element_scores(client.assessment, maturity.item_bank())
+        weak = maturity.growth_opportunities(scores)
+    if client.outcomes is not None and weights is not None and "customer_id" in client.survey:
+        kind, scale = _overall(client)
+        groups = p1.loyalty_groups(client.survey["overall"], kind, scale)
+        joined = p1.link(client.survey, client.outcomes, groups)
+        if len(joined) >= metrics.MIN_N:
+            risk = p1.revenue_at_risk(joined, p1.GROUPS[kind], what_if_share)
+            value = risk["what_if_value"] * weights["rescaled"] / 100
+            s.caveats.append(_t(client, "roadmap.revenue_rule"))
+    plan = rm.initiatives(breakpoints=found, hotspots=hotspots, weak_elements=weak,
+                          revenue_by_touchpoint=value, language=client.config.language)
+    if client.roadmap is not None:
+        plan = rm.apply_overrides(plan, client.roadmap)
+    if plan.empty:
+        s.missing = _t(client, "missing.roadmap")
+        return s
+    s.tables["initiatives"] = plan
+    s.metrics["initiatives"] = Metric(len(plan), len(plan), _t(client, "units.initiatives"))
+    s.figures["impact_effort"] = charts.impact_effort(
+        plan.reset_index(), "impact", "effort", "title", color="category",
+        title=_t(client, "roadmap.fig_matrix"), template=template)
+    schedule = rm.plan(plan)
+    s.tables["plan"] = schedule
+    s.figures["plan"] = charts.timeline(schedule.head(15), "title", "start_day", "end_day",
+                                        color="horizon", title=_t(client, "roadmap.fig_plan"),
+                                        template=template)
+    s.narrative.append(_t(client, "roadmap.summary", count=len(plan),
+                          quick=int((plan["horizon"] == 30).sum()),
+                          first=", ".join(plan.sort_values("priority")["title"].head(3))))
+    return s

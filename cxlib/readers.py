@@ -1,0 +1,481 @@
+"""Reading one input file as the client exported it: every cell as text, with its row number.
+
+Rules, in the order they apply (docs/data-format.md repeats them for consultants):
+
+- Kind of file: an Excel workbook is read from its sheet (`sheet` in client.yml, else the
+  first); anything else must be delimited text. Old .xls workbooks, PDFs and other binary
+  files are reported, never guessed at.
+- Encoding (`encoding: auto`): a byte-order mark decides (UTF-8, UTF-16); NUL bytes in
+  every other position mean UTF-16 without a mark; then strict UTF-8; then cp1252 or
+  GB18030, whichever decodes the whole file; when both do, GB18030 wins only if its
+  non-ASCII bytes come in pairs (Chinese characters are two bytes, accented Latin letters
+  and curly quotes in cp1252 are one). A file whose non-ASCII runs are mostly UTF-8 but not
+  all is reported as mixed encodings, with the first line that is not UTF-8.
+- Delimiter: the one of `,` `;` tab `|` that is most frequent in the header line.
+- Header rows: one, except a Qualtrics export (three: column ids, question text, ImportId
+  JSON; detected from the third row or `format: qualtrics`) and a SurveyMonkey export
+  (two: question text over option labels; detected from "Respondent ID" over an empty cell
+  and a "Response" label, or `format: surveymonkey`). A SurveyMonkey column is named by
+  its question text alone when its label is empty, "Response" or "Open-Ended Response",
+  else "question text - option label".
+- Columns: header names are stripped; a column without a header is ignored (nothing in
+  client.yml can name it); a repeated header keeps its first column and is recorded in
+  `RawTable.duplicates`, so naming it in client.yml is an error but an unused one is not.
+- Rows: blank lines and rows whose cells are all empty are skipped; every row keeps the
+  number a person sees: the physical line where it starts in a text file (a quoted cell
+  spanning lines counts each line, so a header is row 1 and a Qualtrics export's first
+  answer row 4 when its header cells are on one line), the spreadsheet's own row number in
+  a workbook. A row with more or fewer cells than the header is a problem.
+- Cells are never interpreted here: "NA", "-99" and "" stay text for the checks in
+  `cxlib.client`, which know what client.yml declares as missing.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .config import FileSpec
+from .errors import DataError, Problem
+
+#: Delimiters tried on the header line of a text file.
+DELIMITERS = (",", ";", "\t", "|")
+#: Ragged rows listed before the rest are counted.
+SHOWN_RAGGED = 20
+_CHUNK = 1 << 24
+_QUALTRICS_MARK = '{"importid"'
+_MONKEY_PLAIN = ("", "response", "open-ended response")
+_MAGIC = {
+    b"PK\x03\x04": "zip",
+    b"\xd0\xcf\x11\xe0": "ole",
+    b"%PDF": "pdf",
+}
+_KIND_TEXT = {
+    "zip": "an Excel workbook or other zip archive; if it is a workbook, name it .xlsx or "
+           "set format: excel",
+    "ole": "an old Excel 97-2003 (.xls) or password-protected workbook; save it as .xlsx "
+           "without a password",
+    "pdf": "a PDF document",
+    "binary": "a binary file, not text",
+}
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text ("" where empty) and each row's number as seen in the file."""
+
+    file: str
+    frame: pd.DataFrame
+    rows: np.ndarray
+    duplicates: dict[str, str] = field(default_factory=dict)   # header -> where it repeats
+    header_row: int = 1
+
+
+def read_table(spec: FileSpec) -> RawTable:
+    """Read a CSV or Excel file named in client.yml into text cells with file row numbers.
+
+    Parameters: spec, the file's entry in client.yml.
+    Returns: a RawTable; raises DataError listing every problem found in the file.
+    """
+    data = _read_bytes(spec)
+    kind = _kind(data)
+    if spec.format == "excel":
+        if kind != "zip":
+            got = "an empty file" if not data else (
+                "a text file; if it is a CSV export, set format: csv for it in client.yml"
+                if kind == "text" else _KIND_TEXT[kind])
+            _fail(spec, None, "an Excel workbook (.xlsx)", got)
+        return _read_excel(spec, data)
+    if kind not in ("text", "utf-16"):
+        _fail(spec, None, "a text file of comma-separated values", _KIND_TEXT[kind])
+    return _read_text(spec, data)
+
+
+def _fail(spec: FileSpec, row: int | None, expected: str, got: str) -> None:
+    raise DataError([Problem(spec.name, row, None, expected, got)])
+
+
+def _read_bytes(spec: FileSpec) -> bytes:
+    path = spec.path
+    if path.is_dir():
+        _fail(spec, None, "a file", "a folder")
+    if not path.exists():
+        near = sorted(p.name for p in path.parent.glob("*") if p.is_file()) \
+            if path.parent.is_dir() else []
+        listed = f"; the folder has {', '.join(near[:10])}" if near else ""
+        _fail(spec, None, "a file at this path", f"no such file{listed}")
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        _fail(spec, None, "a file you may read", "permission denied")
+    except OSError as exc:
+        _fail(spec, None, "a readable file", exc.strerror or str(exc))
+
+
+def _kind(data: bytes) -> str:
+    """What the bytes are: text, utf-16 text, zip (xlsx), ole (xls), pdf or binary."""
+    for magic, kind in _MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    head = data[:65536]
+    if b"\x00" not in head:
+        return "text"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_order(head):
+        return "utf-16"
+    return "binary"
+
+
+def _utf16_order(head: bytes) -> str | None:
+    """utf-16-le or utf-16-be when NULs fill one byte of most pairs (ASCII in UTF-16)."""
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    even = head[0:pairs * 2:2].count(0) / pairs
+    odd = head[1:pairs * 2:2].count(0) / pairs
+    if odd > 0.3 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+# ---- encodings -------------------------------------------------------------------------
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of a text file by the rules in this module's docstring.
+
+    Parameters: data, the file's bytes.
+    Returns: a Python codec name; raises ValueError(line, detail) when no rule fits.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    order = _utf16_order(data[:65536]) if b"\x00" in data[:65536] else None
+    if order:
+        return order
+    if data.isascii() or _decodes(data, "utf-8"):
+        return "utf-8"
+    runs = [m for m in re.finditer(rb"[\x80-\xff]+", data)]
+    utf8_runs = [m for m in runs if _decodes(m.group(), "utf-8")]
+    if len(utf8_runs) * 2 >= len(runs):
+        bad = next(m for m in runs if not _decodes(m.group(), "utf-8"))
+        raise ValueError(_line_of(data, bad.start()),
+                         f"bytes {bad.group()[:8]!r} that are not UTF-8 while the rest of the "
+                         f"file is (mixed encodings: save it again as UTF-8)")
+    gb, cp = _decodes(data, "gb18030"), _decodes(data, "cp1252")
+    paired = sum(len(m.group()) for m in runs if len(m.group()) % 2 == 0)
+    if gb and (not cp or paired >= 0.9 * sum(len(m.group()) for m in runs)):
+        return "gb18030"
+    if cp:
+        if any(len(m.group()) > 1 for m in utf8_runs):
+            first = next(m for m in utf8_runs if len(m.group()) > 1)
+            raise ValueError(_line_of(data, first.start()),
+                             f"UTF-8 text {first.group().decode()!r} in a file that is "
+                             f"otherwise cp1252 (mixed encodings: save it again as UTF-8)")
+        return "cp1252"
+    bad = _first_error(data, "utf-8")
+    raise ValueError(_line_of(data, bad), f"bytes {data[bad:bad + 8]!r} that are not UTF-8, "
+                     "UTF-16, cp1252 or GB18030 (a binary file, or mixed encodings?)")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _first_error(data: bytes, encoding: str) -> int:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return 0
+
+
+def _line_of(data: bytes, position: int) -> int:
+    return data.count(b"\n", 0, position) + 1
+
+
+def _utf8(spec: FileSpec, data: bytes) -> bytes:
+    """The file's text as UTF-8 bytes without a byte-order mark."""
+    if spec.encoding == "auto":
+        try:
+            encoding = detect_encoding(data)
+        except ValueError as exc:
+            line, detail = exc.args
+            _fail(spec, line, "text in one encoding (UTF-8, UTF-16, cp1252 or GB18030)", detail)
+    else:
+        encoding = spec.encoding
+    if encoding in ("utf-8", "utf-8-sig"):
+        body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+        if body.isascii() or _decodes(body, "utf-8"):
+            return body
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = _line_of(data, exc.start) if not encoding.startswith("utf-16") else None
+        hint = ""
+        try:
+            hint = f" (the file looks like {detect_encoding(data)}: set encoding: auto)"
+        except ValueError:
+            pass
+        where = "" if spec.encoding == "auto" else " (encoding in client.yml)"
+        _fail(spec, line, f"text in {encoding}{where}",
+              f"bytes {data[exc.start:exc.start + 8]!r} that are not {encoding}{hint}")
+    return text.lstrip("\ufeff").encode("utf-8")
+
+
+# ---- text files ------------------------------------------------------------------------
+
+def _read_text(spec: FileSpec, data: bytes) -> RawTable:
+    data = _utf8(spec, data)
+    if b"\n" not in data and b"\r" in data:
+        data = data.replace(b"\r", b"\n")   # classic Mac line ends (old Excel for Mac)
+    if not data.strip():
+        _fail(spec, None, "a header row and rows of answers", "an empty file")
+    sep = _delimiter(data)
+    lines, spanning = _record_lines(data)
+    try:
+        grid = pd.read_csv(io.BytesIO(data), sep=sep, header=None, dtype=str,
+                           keep_default_na=False, na_values=[], quotechar='"',
+                           encoding="utf-8", engine="c" if spanning else "pyarrow")
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError(_ragged(spec, data, sep, exc)) from None
+    if len(lines) != len(grid):
+        # Quotes inside unquoted cells fool the quick count: count with the csv module.
+        lines = _record_lines_slowly(data, sep)
+    return _table(spec, grid, lines)
+
+
+def _delimiter(data: bytes) -> str:
+    head = data[:65536].decode("utf-8", errors="ignore")
+    head = re.sub(r'"(?:[^"]|"")*"', "", head)
+    first = head.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _record_lines(data: bytes) -> tuple[np.ndarray, bool]:
+    """The line where each non-blank record starts, and whether a quoted cell spans lines.
+
+    A newline ends a record unless an odd number of quotes comes before it; counted with
+    numpy in chunks so a large file costs a few passes over its bytes, not a Python loop.
+    """
+    newlines, quotes = [], []
+    for start in range(0, len(data), _CHUNK):
+        block = np.frombuffer(data, np.uint8, count=min(_CHUNK, len(data) - start),
+                              offset=start)
+        newlines.append(np.flatnonzero(block == 10) + start)
+        quotes.append(np.flatnonzero(block == 34) + start)
+    nl = np.concatenate(newlines)
+    q = np.concatenate(quotes)
+    inside = (np.searchsorted(q, nl) % 2 == 1) if len(q) else np.zeros(len(nl), bool)
+    ends = np.append(nl[~inside], len(data))
+    starts = np.insert(ends[:-1] + 1, 0, 0)
+    length = ends - starts
+    first = np.frombuffer(data, np.uint8)[np.minimum(starts, len(data) - 1)]
+    blank = (length <= 0) | ((length == 1) & (first == 13))
+    lines = np.searchsorted(nl, starts) + 1
+    return lines[~blank], bool(inside.any())
+
+
+def _record_lines_slowly(data: bytes, sep: str) -> np.ndarray:
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=sep)
+    lines, line = [], 1
+    for record in reader:
+        if record:
+            lines.append(line)
+        line = reader.line_num + 1
+    return np.asarray(lines)
+
+
+def _ragged(spec: FileSpec, data: bytes, sep: str, exc: Exception) -> list[Problem]:
+    """Problems for rows whose cell count differs from the header's, with their lines."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=sep)
+    problems, width, line = [], None, 1
+    name = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}[sep]
+    try:
+        for record in reader:
+            if record:
+                if width is None:
+                    width = len(record)
+                elif len(record) != width:
+                    problems.append(Problem(
+                        spec.name, line, None,
+                        f"{width} cells separated by {name}, as in the header",
+                        f"{len(record)} cell{'s' if len(record) != 1 else ''}"))
+            line = reader.line_num + 1
+    except csv.Error as err:
+        problems.append(Problem(spec.name, line, None, "well-formed CSV", str(err)))
+    if not problems:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        row = None
+        if data.count(b'"') % 2:
+            # Quotes pair up in order, so the last one is the quote that never closes.
+            row = _line_of(data, data.rindex(b'"'))
+            detail = "a quoted cell that starts here and never ends (a \" without its pair)"
+        problems.append(Problem(spec.name, row, None, "well-formed CSV", detail))
+    if len(problems) > SHOWN_RAGGED:
+        extra = len(problems) - SHOWN_RAGGED
+        problems = problems[:SHOWN_RAGGED] + [Problem(
+            spec.name, None, None, problems[0].expected, f"{extra} more rows like these")]
+    return problems
+
+
+# ---- workbooks -------------------------------------------------------------------------
+
+def _read_excel(spec: FileSpec, data: bytes) -> RawTable:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:   # a damaged workbook fails in many ways inside openpyxl
+        _fail(spec, None, "an Excel workbook (.xlsx) that opens",
+              f"a damaged file ({type(exc).__name__})")
+    try:
+        sheet = _sheet(spec, book)
+        sheet.reset_dimensions()   # some exporters write wrong dimensions: read every row
+        cells = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    width = max((len(r) for r in cells), default=0)
+    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in cells], dtype=str)
+    rows = np.arange(1, len(grid) + 1)
+    keep = ~grid.eq("").all(axis=1).to_numpy() if width else np.zeros(len(grid), bool)
+    if not keep.any():
+        _fail(spec, None, f"a header row and rows of answers on sheet '{sheet.title}'",
+              "an empty sheet")
+    return _table(spec, grid[keep].reset_index(drop=True), rows[keep])
+
+
+def _sheet(spec: FileSpec, book):
+    names = book.sheetnames
+    if spec.sheet is None:
+        return book[names[0]]
+    wanted = spec.sheet.strip().casefold()
+    for name in names:
+        if name.strip().casefold() == wanted:
+            return book[name]
+    listed = ", ".join(f"'{n}'" for n in names)
+    _fail(spec, None, f"a sheet named '{spec.sheet}' (sheet in client.yml)",
+          f"the sheets {listed}")
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep="T") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+# ---- header rows and columns -----------------------------------------------------------
+
+def _table(spec: FileSpec, grid: pd.DataFrame, lines: np.ndarray) -> RawTable:
+    """Split header rows from answers, name the columns and drop empty rows."""
+    top = [list(grid.iloc[i]) for i in range(min(3, len(grid)))]
+    count, names = _header(spec, top)
+    frame = grid.iloc[count:].reset_index(drop=True)
+    rows = np.asarray(lines[count:])
+    frame.columns = range(frame.shape[1])
+    keep, seen, duplicates, letters = [], {}, {}, {}
+    for i, name in enumerate(names):
+        name = " ".join(str(name).split())
+        if not name:
+            continue
+        if name in seen:
+            letters.setdefault(name, [_letter(seen[name])]).append(_letter(i))
+            continue
+        seen[name] = i
+        keep.append((i, name))
+    frame = frame[[i for i, _ in keep]]
+    frame.columns = [name for _, name in keep]
+    filled = ~frame.eq("").all(axis=1).to_numpy() if len(keep) else np.zeros(len(frame), bool)
+    frame = frame[filled].reset_index(drop=True)
+    for name, where in letters.items():
+        duplicates[name] = f"columns {', '.join(where[:-1])} and {where[-1]}"
+    header_row = int(lines[count - 1]) if count and len(lines) >= count else 1
+    return RawTable(spec.name, frame, rows[filled], duplicates, header_row)
+
+
+def _header(spec: FileSpec, top: list[list[str]]) -> tuple[int, list[str]]:
+    """How many header rows the file has and the column names they give."""
+    if spec.format == "qualtrics" or (spec.format in ("csv", "excel") and _is_qualtrics(top)):
+        if len(top) < 3:
+            _fail(spec, None, "a Qualtrics export with three header rows (column ids, "
+                  "question text, ImportId)", f"{len(top)} rows")
+        return 3, top[0]
+    if spec.format == "surveymonkey" or (spec.format in ("csv", "excel") and _is_monkey(top)):
+        if len(top) < 2:
+            _fail(spec, None, "a SurveyMonkey export with two header rows (question text, "
+                  "option labels)", f"{len(top)} row")
+        return 2, surveymonkey_names(top[0], top[1])
+    return 1, top[0]
+
+
+def _is_qualtrics(top: list[list[str]]) -> bool:
+    if len(top) < 3:
+        return False
+    cells = [c.strip() for c in top[2] if c.strip()]
+    marked = sum(c.replace(" ", "").casefold().startswith(_QUALTRICS_MARK) for c in cells)
+    return bool(cells) and marked * 2 >= len(cells)
+
+
+def _is_monkey(top: list[list[str]]) -> bool:
+    if len(top) < 2:
+        return False
+    first = [c.strip().casefold() for c in top[0]]
+    labels = {c.strip().casefold() for c in top[1]}
+    if "respondent id" not in first:
+        return False
+    return top[1][first.index("respondent id")].strip() == "" and bool(
+        labels & {"response", "open-ended response"})
+
+
+def surveymonkey_names(questions: list[str], labels: list[str]) -> list[str]:
+    """Column names of a SurveyMonkey export from its two header rows.
+
+    A question's text stands over its first column only; the columns after it, up to the
+    next question, are its options. A column is named by the question text alone when its
+    option label is empty, "Response" or "Open-Ended Response", else
+    "question text - option label" (the form to use in client.yml).
+
+    Parameters: questions, the first header row; labels, the second.
+    Returns: one name per column.
+    """
+    names, question = [], ""
+    for text, label in zip(questions, labels):
+        text, label = " ".join(text.split()), " ".join(label.split())
+        if text:
+            question = text
+        if label.casefold() in _MONKEY_PLAIN:
+            names.append(question)
+        else:
+            names.append(f"{question} - {label}" if question else label)
+    return names
+
+
+def _letter(index: int) -> str:
+    """A spreadsheet column letter (0 -> A, 26 -> AA)."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
