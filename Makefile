@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-KERNEL := cx-workbook
 STAMP  := $(VENV)/.installed
 AIRLINE := ../shared/data/airline_satisfaction/passengers.csv
 
@@ -11,7 +10,7 @@ AIRLINE := ../shared/data/airline_satisfaction/passengers.csv
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name cx-workbook
+	$(BIN)/cx kernel
 	touch $@
 
 install: $(STAMP)

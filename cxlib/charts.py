@@ -205,8 +205,9 @@ def journey_map(frame: pd.DataFrame, stage: str, touchpoint: str, gap: str, impo
                                   outlinewidth=0))))
     fig.add_trace(go.Scatter(
         x=x[is_break].tolist(), y=y[is_break].tolist(), mode="markers", name=_escape(breakpoint),
-        showlegend=True, hoverinfo="skip", marker=dict(symbol="circle-open", size=(sizes[is_break] + 12).tolist(),
-                                      color=theme.accent, line=dict(width=2.5))))
+        showlegend=True, hoverinfo="skip",
+        marker=dict(symbol="circle-open", size=(sizes[is_break] + 9).tolist(), color=theme.accent,
+                    line=dict(width=2))))
     for i in range(0, len(order), 2):
         fig.add_vrect(x0=i - 0.5, x1=i + 0.5, fillcolor=theme.grid, opacity=0.45,
                       line_width=0, layer="below")
@@ -430,13 +431,22 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, *, text: str | None
     if diverging:
         trace.update(zmid=0)
     fig = go.Figure(trace)
-    longest = max((_columns(_plain(c)) for c in cols), default=0)
-    slanted = longest * len(cols) > 70
-    fig.update_xaxes(side="top", showgrid=False, tickangle=-35 if slanted else 0)
+    # Column labels run flat when they fit, slanted when columns are wide enough for
+    # slanted labels not to touch, upright otherwise; the top band grows to hold them.
+    label_px = max((_columns(_plain(c)) for c in cols), default=0) * 0.6 * theme.font_size
+    column_px = (theme.width - 220) / max(len(cols), 1)
+    angle = 0 if label_px <= column_px else -35 if column_px >= 2.2 * theme.font_size else -90
+    rise = {0: theme.font_size + 4, -35: 0.57 * label_px, -90: label_px}[angle]
+    fig.update_xaxes(side="top", showgrid=False, tickangle=angle)
+    widest = max((_columns(str(w)) for w in words.to_numpy().ravel()), default=0)
+    if widest * 0.6 * (theme.font_size - 1) > column_px - 4:
+        fig.update_traces(texttemplate=None, text=None)     # unreadable: leave it to hover
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    # Room for the top-side labels: a slanted label rises by sin(35°) of its length.
-    top = 12 + (0.57 * longest * 0.6 * theme.font_size if slanted else theme.font_size + 4)
-    height = _rows_height(len(rows), theme, per=34, minimum=240) + top
+    present = pd.Series(z.to_numpy().ravel()).dropna()
+    if (present % 1 == 0).all() and present.abs().max() <= 10:
+        fig.update_traces(colorbar_dtick=1)      # small counts: no 1.5, 2.5 ticks
+    top = 12 + rise
+    height = _rows_height(len(rows), theme, per=34 if len(rows) <= 12 else 24, minimum=240) + top
     return _finish(fig, theme, template, title, height, top=top)
 
 
@@ -535,7 +545,10 @@ def histogram(frame: pd.DataFrame, x: str, *, color: str | None = None, bins: in
     """Draw the distribution of a score, e.g. 0-10 recommendation answers.
 
     Whole-number scores spanning at most 20 points get one bar per value. With `color`,
-    each group is a trace named with its n and bars show percent of the group.
+    each group is a trace named with its n. Groups that cover separate ranges of the score
+    (detractors, passives, promoters) are counts in one row of bars, coloured negative,
+    neutral and positive when their names say so; overlapping groups (regions) are side by
+    side, each in percent of its own n.
 
     Parameters
     ----------
@@ -553,15 +566,17 @@ def histogram(frame: pd.DataFrame, x: str, *, color: str | None = None, bins: in
     values = frame[x].astype(float)
     present = values.dropna()
     whole = len(present) and (present == present.round()).all() and np.ptp(present) <= 20
-    percent = color is not None
+    groups = _groups(frame, color)
+    percent = color is not None and not _separate(values, groups)
+    colours = (_semantic_colours([name for name, _ in groups], theme) if color is not None
+               else [theme.primary])
     fig = go.Figure()
-    for i, (name, rows) in enumerate(_groups(frame, color)):
+    for (name, rows), colour in zip(groups, colours):
         kept = values[rows].dropna()
         trace = go.Histogram(
-            x=kept.tolist(), name=f"{name} (n={len(kept):,})" if percent else name,
-            showlegend=percent, histnorm="percent" if percent else "",
-            marker=dict(color=theme.primary if not percent else _cycle(theme.palette, i),
-                        line=dict(width=0)),
+            x=kept.tolist(), name=f"{name} (n={len(kept):,})" if color else name,
+            showlegend=color is not None, histnorm="percent" if percent else "",
+            marker=dict(color=colour, line=dict(width=0)),
             hovertemplate=("%{x}: %{y:.1f}%<extra>%{fullData.name}</extra>" if percent
                            else "%{x}: %{y}<extra></extra>"))
         if whole:
@@ -573,8 +588,15 @@ def histogram(frame: pd.DataFrame, x: str, *, color: str | None = None, bins: in
         fig.update_xaxes(dtick=1, tick0=0)
     fig.update_xaxes(title_text=_escape(x), showgrid=False)
     fig.update_yaxes(title_text="%" if percent else "n", ticksuffix="%" if percent else "")
-    fig.update_layout(barmode="group", bargap=0.15)
+    fig.update_layout(barmode="group" if percent else "overlay", bargap=0.15)
     return _finish(fig, theme, template, title, theme.height)
+
+
+def _separate(values: pd.Series, groups: list) -> bool:
+    """Whether the groups' ranges of values do not overlap (e.g. loyalty groups of a score)."""
+    spans = sorted((values[rows].min(), values[rows].max()) for _, rows in groups
+                   if values[rows].notna().any())
+    return all(high < low for (_, high), (low, _) in zip(spans, spans[1:]))
 
 
 def timeline(frame: pd.DataFrame, label: str, start: str, end: str, *,
@@ -612,7 +634,8 @@ def timeline(frame: pd.DataFrame, label: str, start: str, end: str, *,
                      categoryarray=list(dict.fromkeys(labels)), autorange="reversed",
                      showgrid=False)
     fig.update_layout(barmode="overlay", bargap=0.35)
-    return _finish(fig, theme, template, title, _rows_height(len(frame), theme, per=30,
+    per = 36 if labels.str.contains("<br>").any() else 28
+    return _finish(fig, theme, template, title, _rows_height(len(frame), theme, per=per,
                                                              minimum=220))
 
 
@@ -771,8 +794,11 @@ def _quadrant_chart(frame, x, y, label, x_cut, y_cut, names, corners, colours, s
     sizes = _scaled(frame[size], 10, 38) if size is not None else pd.Series(12, frame.index)
     labels = frame[label].map(lambda t: _wrap(t, 18, 2))
     x_range, y_range, height = _padded(xs, x_cut), _padded(ys, y_cut), theme.height + 60
-    places = pd.Series(_label_places(xs, ys, labels, sizes, x_range, y_range, theme, height),
-                       index=frame.index)
+    named = {spot: names[index] for spot, index in corners.items()}
+    places = pd.Series(_label_places(xs, ys, labels, sizes, x_range, y_range, named, theme,
+                                     height), index=frame.index)
+    labels = labels.where(places.notna(), "")
+    places = places.fillna("top center")
     hover = pd.Series(_hover(frame, [label], [x, y, size], None, None, n), index=frame.index)
     fig = go.Figure()
     for i, (name, rows) in enumerate(_groups(frame, color)):
@@ -804,44 +830,58 @@ def _quadrant_chart(frame, x, y, label, x_cut, y_cut, names, corners, colours, s
 
 
 def _label_places(xs: pd.Series, ys: pd.Series, labels: pd.Series, sizes: pd.Series,
-                  x_range: list[float], y_range: list[float], theme: Theme,
-                  height: int) -> list[str]:
-    """Pick each point's text position so that labels overlap other labels and points least.
+                  x_range: list[float], y_range: list[float], corners: dict,
+                  theme: Theme, height: int) -> list[str | None]:
+    """Pick each point's text position so that labels overlap labels, points and corners least.
 
-    Works in approximate pixels of the plot area; points are placed in order and each
-    takes the first of eight positions with the smallest overlap with what is placed.
+    Works in approximate pixels of the plot area. Outlying points are placed first (in a
+    grid they are the ones worth reading); each takes the position of eight with least
+    overlap. A label that would still be mostly covered gets None: it is left to hover.
     """
-    width_px, height_px = theme.width - 110, height - 150
+    width_px, height_px = theme.width - 80, height - 100          # plot area, about
     char_px, line_px = 0.58 * (theme.font_size - 2), 1.25 * (theme.font_size - 2)
-    px = ((xs - x_range[0]) / (x_range[1] - x_range[0]) * width_px).tolist()
-    py = ((ys - y_range[0]) / (y_range[1] - y_range[0]) * height_px).tolist()
-    radius = (sizes / 2).tolist()
+    px = ((xs - x_range[0]) / (x_range[1] - x_range[0]) * width_px).to_numpy()
+    py = ((ys - y_range[0]) / (y_range[1] - y_range[0]) * height_px).to_numpy()
+    radius = (sizes / 2).to_numpy()
     points = [(x - r, y - r, x + r, y + r) for x, y, r in zip(px, py, radius)]
-    placed: list[tuple] = []
-    choices = []
-    for i, text in enumerate(labels):
-        lines = text.replace("&lt;", "<").replace("&gt;", ">").split("<br>")
+    placed = [_corner_box(name, right, top, theme, width_px, height_px)
+              for (right, top), name in corners.items()]
+    spread = np.hypot(px - np.median(px), py - np.median(py))
+    choices: list[str | None] = [None] * len(px)
+    for i in np.argsort(-spread, kind="stable"):
+        lines = labels.iloc[i].replace("&lt;", "<").replace("&gt;", ">").split("<br>")
         w = max(_columns(line) for line in lines) * char_px + 4
         h = len(lines) * line_px
         gap = radius[i] + 3
-        best, best_cost = "top center", math.inf
+        best_cost, best = math.inf, None
         for name, (dx, dy) in _PLACES.items():
             cx, cy = px[i] + dx * (gap + w / 2), py[i] + dy * (gap + h / 2)
             box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
             cost = sum(_overlap(box, other) for other in placed)
-            cost += sum(_overlap(box, p) for j, p in enumerate(points) if j != i)
+            cost += 4 * sum(_overlap(box, p) for j, p in enumerate(points) if j != i)
             cost += _outside(box, width_px, height_px) * 2
             if cost < best_cost - 1e-9:
-                best, best_cost, best_box = name, cost, box
-        placed.append(best_box)
-        choices.append(best)
+                best_cost, best = cost, (name, box)
+        if best_cost <= 0.15 * w * h:
+            choices[i] = best[0]
+            placed.append(best[1])
     return choices
+
+
+def _corner_box(name: str, right: bool, top: bool, theme: Theme, width: float,
+                height: float) -> tuple:
+    """The pixel box a quadrant name takes in its corner of the plot area."""
+    w = _columns(name) * 0.62 * theme.font_size + 8
+    h = 1.5 * theme.font_size
+    x0 = width - w if right else 0
+    y0 = height - h if top else 0
+    return (x0, y0, x0 + w, y0 + h)
 
 
 # plotly's text positions and the direction each moves a label from its point.
 _PLACES = {"top center": (0, 1), "bottom center": (0, -1), "middle right": (1, 0),
-           "middle left": (-1, 0), "top right": (0.7, 0.7), "top left": (-0.7, 0.7),
-           "bottom right": (0.7, -0.7), "bottom left": (-0.7, -0.7)}
+           "middle left": (-1, 0), "top right": (1, 1), "top left": (-1, 1),
+           "bottom right": (1, -1), "bottom left": (-1, -1)}
 
 
 def _overlap(a: tuple, b: tuple) -> float:

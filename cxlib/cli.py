@@ -20,6 +20,13 @@ def _parameter(text: str) -> tuple[str, float]:
             from None
 
 
+def _shard(text: str) -> tuple[int, int]:
+    k, sep, n = text.partition("/")
+    if not (sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, such as 2/4, got '{text}'")
+    return int(k), int(n)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cx", description="cx-workbook: customer-experience "
                                      "engagement reports from a client's data folder.")
@@ -31,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--all", action="store_true", help="every client under data/clients")
     run.add_argument("--workers", type=int, default=2, help="parallel worker processes")
     run.add_argument("--output", type=Path, default=paths.REPORTS, help="reports folder")
+    run.add_argument("--shard", type=_shard, default=(1, 1), metavar="K/N",
+                     help="run only the K-th of N equal shares of the clients (one per "
+                     "cluster node)")
     run.add_argument("--resume", action="store_true",
                      help="skip clients whose report is already current")
     run.add_argument("-p", "--parameter", type=_parameter, action="append", default=[],
@@ -46,7 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--respondents", type=int, default=2000)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--language", choices=("en", "zh"), default="en")
+    sub.add_parser("kernel", help="register this environment's Jupyter kernel 'cx-workbook'")
     return parser
+
+
+def _kernel(args) -> int:
+    from .run import ensure_kernel
+
+    print(f"Jupyter kernel '{ensure_kernel()}' -> {sys.executable}")
+    return 0
 
 
 def _validate(args) -> int:
@@ -65,6 +83,11 @@ def _run(args) -> int:
     clients = all_clients() if args.all else args.clients
     if not clients:
         raise CxError("name one or more clients, or --all")
+    k, n = args.shard
+    clients = clients[k - 1::n]
+    if not clients:
+        print(f"shard {k}/{n}: no clients to run")
+        return 0
     outcomes = run_many(clients, workers=args.workers, progress=True, output_root=args.output,
                         parameters=dict(args.parameter),
                         deliverables=not args.no_deliverables, resume=args.resume)
@@ -99,7 +122,7 @@ def _demo(args) -> int:
     return 0
 
 
-COMMANDS = {"validate": _validate, "run": _run, "new": _new, "demo": _demo}
+COMMANDS = {"validate": _validate, "run": _run, "new": _new, "demo": _demo, "kernel": _kernel}
 
 
 def main(argv: list[str] | None = None) -> int:

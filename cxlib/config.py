@@ -226,15 +226,21 @@ def _encoding_name(value):
     return ENCODING_ALIASES.get(name, name)
 
 
-def _key_lines(text: str) -> dict:
-    """Map each key path of a YAML document to its line number, for messages."""
+def _key_lines(text: str) -> tuple[dict, list]:
+    """Map each key path of a YAML document to its line number; list keys given twice."""
     lines: dict = {}
+    repeated: list = []
 
     def walk(node, path):
         if isinstance(node, yaml.MappingNode):
+            seen = set()
             for key, value in node.value:
                 child = path + (str(key.value),)
-                lines[child] = key.start_mark.line + 1
+                if child in seen:
+                    repeated.append((child, key.start_mark.line + 1, lines[child]))
+                else:
+                    lines[child] = key.start_mark.line + 1
+                seen.add(child)
                 walk(value, child)
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
@@ -245,26 +251,32 @@ def _key_lines(text: str) -> dict:
         walk(yaml.compose(text), ())
     except yaml.YAMLError:
         pass
-    return lines
+    return lines, repeated
 
 
-def _read_yaml(path: Path) -> tuple[dict, dict]:
+def _read_yaml(path: Path) -> tuple[dict, dict, list]:
     if not path.is_file():
         raise DataError([Problem(CONFIG_FILE, None, None, f"a file {path}", "no such file")])
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
         data = yaml.safe_load(text)
+    except OSError as exc:
+        raise DataError([Problem(CONFIG_FILE, None, None, "a file you may read",
+                                 exc.strerror or str(exc))]) from None
     except UnicodeDecodeError as exc:
-        raise DataError([Problem(CONFIG_FILE, None, None, "text in UTF-8",
-                                 f"bytes that are not UTF-8 ({exc.reason})")]) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DataError([Problem(CONFIG_FILE, line, None, "text in UTF-8 (save client.yml as "
+                                 "UTF-8)", f"bytes {raw[exc.start:exc.start + 4]!r}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DataError([Problem(CONFIG_FILE, mark.line + 1 if mark else None, None,
                                  "valid YAML", str(getattr(exc, "problem", exc)))]) from None
     if not isinstance(data, dict):
+        got = "an empty file" if data is None else quoted(data)
         raise DataError([Problem(CONFIG_FILE, None, None, "a mapping of keys such as 'survey:'",
-                                 quoted(data))])
-    return data, _key_lines(text)
+                                 got)])
+    return (data, *_key_lines(text))
 
 
 def _overall(r: _Reader, value) -> Overall:
@@ -338,8 +350,11 @@ def _names(r: _Reader, value) -> tuple[str, ...]:
 def load_config(folder: str | Path) -> ClientConfig:
     """Read and check a client folder's client.yml; raise DataError listing every problem."""
     folder = Path(folder)
-    data, lines = _read_yaml(folder / CONFIG_FILE)
+    data, lines, repeated = _read_yaml(folder / CONFIG_FILE)
     r = _Reader(folder, lines)
+    for key, line, first in repeated:
+        r.problems.append(Problem(CONFIG_FILE, line, ".".join(key), "each key once",
+                                  f"'{key[-1]}' again (first on line {first})"))
     r.mapping(data, (), _TOP_KEYS)
     brand = r.mapping(data.get("brand"), ("brand",), ("logo", "accent"))
     if brand.get("logo") is not None:

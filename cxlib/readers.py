@@ -138,11 +138,14 @@ def _utf16_order(head: bytes) -> str | None:
         return None
     even = head[0:pairs * 2:2].count(0) / pairs
     odd = head[1:pairs * 2:2].count(0) / pairs
-    if odd > 0.3 and even < 0.05:
-        return "utf-16-le"
-    if even > 0.3 and odd < 0.05:
-        return "utf-16-be"
-    return None
+    order = "utf-16-le" if odd > 0.3 and even < 0.05 else \
+        "utf-16-be" if even > 0.3 and odd < 0.05 else None
+    if order is None:
+        return None
+    # Binary data can have NULs in step too: real text has no control characters.
+    text = head[:pairs * 2].decode(order, errors="replace")
+    controls = sum(ord(c) < 32 and c not in "\t\r\n" for c in text)
+    return order if controls <= len(text) // 100 else None
 
 
 # ---- encodings -------------------------------------------------------------------------

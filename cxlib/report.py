@@ -40,8 +40,8 @@ SHOWN = {
                                 "effort", "horizon"]},
 }
 MAX_ROWS = 15
-FIGURE_CONFIG = {"displaylogo": False, "responsive": False,
-                 "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+# A report for reading and printing: no plotly toolbar.
+FIGURE_CONFIG = {"displaylogo": False, "responsive": False, "displayModeBar": False}
 
 
 def summary(client: Client, sections: dict[str, Section]) -> Section:
@@ -128,11 +128,19 @@ def _figure_html(fig) -> Markup:
                               full_html=False, config=FIGURE_CONFIG))
 
 
+def _metric_label(key: str, lang: str) -> str:
+    if key.startswith("retention_"):
+        group = text.t(lang, f"groups.{key.removeprefix('retention_')}")
+        return text.t(lang, "metric_labels.retention", group=group)
+    return text.t(lang, f"metric_labels.{key}")
+
+
 def _metric_view(key: str, m: Metric, lang: str) -> dict:
-    digits = 0 if abs(m.value) >= 100 else (2 if abs(m.value) < 10 else 1)
+    digits = 0 if abs(m.value) >= 100 or float(m.value).is_integer() else (
+        2 if abs(m.value) < 10 else 1)
     ci = text.interval(m.ci_low, m.ci_high, lang, digits) if m.ci_low is not None else ""
-    return {"key": key, "value": text.number(m.value, lang, digits), "unit": m.unit, "ci": ci,
-            "n": text.number(m.n, lang), "note": m.note}
+    return {"key": key, "label": _metric_label(key, lang), "value": text.number(m.value, lang, digits),
+            "unit": m.unit, "ci": ci, "n": text.number(m.n, lang), "note": m.note}
 
 
 def _section_view(s: Section, lang: str) -> dict:

@@ -24,6 +24,8 @@ KERNEL = "cx-workbook"
 #: Parameters every notebook takes, with the defaults a run passes.
 DEFAULTS = {"threshold": 0.5, "alpha": 0.05, "what_if_share": 0.2}
 _KERNEL_RETRIES = 3
+#: Keeps ipykernel's start-up warnings (plain TCP on localhost) out of every run's output.
+QUIET = "--IPKernelApp.log_level=ERROR"
 
 
 @dataclass
@@ -51,18 +53,22 @@ def fingerprint(client: Client) -> str:
 
 
 def ensure_kernel(name: str = KERNEL) -> str:
-    """Register this Python as the named Jupyter kernel if it is not registered yet."""
+    """Register this Python as the named Jupyter kernel unless it already is."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
         spec = KernelSpecManager().get_kernel_spec(name)
-        if Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+        if Path(spec.argv[0]).resolve() == Path(sys.executable).resolve() and QUIET in spec.argv:
             return name
     except NoSuchKernel:
         pass
     from ipykernel.kernelspec import install
 
-    install(kernel_name=name, display_name="cx-workbook", prefix=sys.prefix)
+    folder = Path(install(kernel_name=name, display_name="cx-workbook", prefix=sys.prefix))
+    spec_file = folder / "kernel.json"
+    spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    spec["argv"].append(QUIET)
+    spec_file.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     return name
 
 
@@ -82,10 +88,11 @@ def _execute(notebook: str, out: Path, parameters: dict, kernel: str) -> None:
         except PapermillExecutionError as err:
             raise RunError(f"{notebook}, cell {err.exec_count}: {err.ename}: {err.evalue}") \
                 from None
-        except RuntimeError as err:
+        except Exception as err:  # noqa: BLE001 - kernel start-up raises many kinds
             # Parallel kernel starts can collide on a port (papermill issue 511): retry.
             if "Address already in use" not in str(err) or attempt == _KERNEL_RETRIES - 1:
-                raise RunError(f"{notebook}: the kernel failed: {err}") from None
+                raise RunError(f"{notebook}: the kernel failed: {type(err).__name__}: {err}") \
+                    from None
             time.sleep(0.5 + attempt)
 
 

@@ -1,0 +1,33 @@
+"""The plain-Python floor: the same cxlib calls and the same report, without notebooks.
+
+Usage: python bench/floor.py CLIENT OUTPUT_FOLDER [--no-deliverables]
+"""
+import sys
+from pathlib import Path
+
+from cxlib import practices, report
+from cxlib.client import load_client
+from cxlib.run import DEFAULTS, fingerprint
+
+
+def main() -> None:
+    client = load_client(sys.argv[1])
+    out = Path(sys.argv[2])
+    p = DEFAULTS
+    sections = {
+        "P1": practices.outcomes(client, what_if_share=p["what_if_share"]),
+        "P2": practices.touchpoints(client, threshold=p["threshold"], alpha=p["alpha"]),
+        "P3": practices.perception_gaps(client, threshold=p["threshold"], alpha=p["alpha"]),
+        "P4": practices.capabilities(client),
+        "roadmap": practices.roadmap(client, threshold=p["threshold"], alpha=p["alpha"],
+                                     what_if_share=p["what_if_share"]),
+    }
+    report.write(client, sections, out, fingerprint(client))
+    if "--no-deliverables" not in sys.argv:
+        from cxlib import deliver
+
+        deliver.write_all(client, sections, out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""The real airline survey runs as a client with only a client.yml (data/clients/airline)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlib.client import load_client
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "data" / "clients" / "airline" / "client.yml"
+SURVEY = ROOT.parent / "shared" / "data" / "airline_satisfaction" / "passengers.csv"
+RATINGS = ["Inflight wifi service", "Departure/Arrival time convenient",
+           "Ease of Online booking", "Gate location", "Food and drink", "Online boarding",
+           "Seat comfort", "Inflight entertainment", "On-board service", "Leg room service",
+           "Baggage handling", "Checkin service", "Inflight service", "Cleanliness"]
+
+pytestmark = pytest.mark.skipif(
+    not SURVEY.is_file(),
+    reason=f"the airline survey is not here ({SURVEY}): ../shared is absent in this checkout")
+
+
+@pytest.fixture(scope="module")
+def airline(tmp_path_factory):
+    """The airline client loaded from a copy of its folder with the survey beside client.yml."""
+    folder = tmp_path_factory.mktemp("airline")
+    shutil.copy(CONFIG, folder / "client.yml")
+    shutil.copy(SURVEY, folder / "passengers.csv")
+    return load_client(folder)
+
+
+@pytest.fixture(scope="module")
+def raw():
+    """The survey as pandas reads it by default, an independent route to the same numbers."""
+    return pd.read_csv(SURVEY)
+
+
+def test_airline_load_client_all_passengers(airline):
+    assert len(airline.survey) == 25_976
+    assert airline.survey["respondent_id"].is_unique
+
+
+def test_airline_binary_satisfaction_counts(airline):
+    counts = airline.survey["overall"].value_counts()
+    assert counts[1.0] == 11_403 and counts[0.0] == 14_573
+
+
+def test_airline_touchpoints_snake_case_perception_only(airline):
+    assert len(airline.perception.columns) == 14
+    assert all(tp.islower() and " " not in tp for tp in airline.perception.columns)
+    assert airline.expectation.empty and airline.importance.empty
+    assert set(airline.scales.values()) == {(1.0, 5.0)}
+
+
+def test_airline_zero_not_applicable_is_missing(airline, raw):
+    for name, tp in zip(RATINGS, airline.perception.columns):
+        zeros = raw[name].eq(0).to_numpy()
+        assert np.array_equal(airline.perception[tp].isna().to_numpy(), zeros), name
+        kept = raw.loc[~zeros, name].to_numpy(dtype=float)
+        assert np.allclose(airline.perception[tp].dropna().to_numpy(), kept), name
+    assert airline.perception.min().min() == 1.0
+
+
+def test_airline_segments_as_in_file(airline, raw):
+    for segment in ("Customer Type", "Type of Travel", "Class"):
+        assert airline.survey[segment].value_counts().to_dict() == \
+            raw[segment].value_counts().to_dict()

@@ -1,0 +1,98 @@
+"""report.html and results.json of the demo client: self-contained, complete, escaped."""
+import json
+import re
+
+import pytest
+
+from cxlib import report
+from cxlib.client import load_client
+from cxlib.section import Section
+
+
+@pytest.fixture(scope="module")
+def page(demo_report) -> str:
+    """The demo report's HTML."""
+    return (demo_report / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def results(demo_report) -> dict:
+    """The demo report's results.json."""
+    return json.loads((demo_report / "results.json").read_text(encoding="utf-8"))
+
+
+def test_report_has_no_external_script(page):
+    assert re.search(r"<script[^>]*\bsrc=", page) is None
+    assert re.search(r"<link[^>]*\bhref=\"?https?:", page) is None
+
+
+def test_report_embeds_plotlyjs_exactly_once(page):
+    assert page.count("Licensed under the MIT license") <= 2  # the bundle's own banner
+    assert page.count("define(\"plotly\"") + page.count("window.Plotly=") <= 1
+    heads = re.findall(r"<script>[^<]{1000000,}", page)
+    assert len(heads) == 1
+
+
+def test_report_has_one_chart_div_per_figure(page, results):
+    assert page.count('class="plotly-graph-div"') == results["figures"]
+    assert results["figures"] >= 15
+
+
+def test_report_shows_client_name_date_toc_and_every_section(page, results):
+    assert "Northwind Telecom" in page
+    assert 'class="toc"' in page
+    for anchor in ("summary", "p1", "p2", "p3", "p4", "roadmap", "appendix"):
+        assert f'id="{anchor}"' in page and f'href="#{anchor}"' in page
+
+
+def test_executive_summary_leads_with_revenue_number(page):
+    summary = page[page.index('id="summary"'):page.index('id="p1"')]
+    lead = re.search(r'<p class="lead">(.*?)</p>', summary, re.S).group(1)
+    assert "USD" in lead and "revenue" in lead
+    assert "complaint" not in lead.lower()
+
+
+def test_report_contains_no_code(page):
+    body = page[page.index("<body>"):]
+    assert "import cxlib" not in body and "cx.practices" not in body
+
+
+def test_results_json_carries_headline_figures_of_every_practice(results):
+    sections = results["sections"]
+    assert {"P1", "P2", "P3", "P4", "roadmap"} <= set(sections)
+    p1 = sections["P1"]["metrics"]
+    for key in ("loyalty", "revenue_at_risk", "what_if_value", "odds_ratio_per_point"):
+        assert {"value", "n"} <= set(p1[key])
+    assert p1["loyalty"]["ci_low"] < p1["loyalty"]["value"] < p1["loyalty"]["ci_high"]
+    assert sections["P2"]["metrics"]["breakpoints"]["value"] >= 1
+    assert "self_service_to_assisted" in sections["P2"]["metrics"]
+    assert "drivers_r_squared" in sections["P3"]["metrics"]
+    assert sections["P4"]["metrics"]["staff_respondents"]["value"] >= 25
+
+
+def test_results_loyalty_matches_an_independent_nps(results, demo_folder):
+    import pandas as pd
+
+    survey = pd.read_csv(demo_folder / "survey.csv")
+    answers = survey["Q1"][survey["Q1"] != -99].dropna()
+    expected = 100 * ((answers >= 9).mean() - (answers <= 6).mean())
+    assert results["sections"]["P1"]["metrics"]["loyalty"]["value"] == pytest.approx(expected,
+                                                                                     abs=0.05)
+
+
+def test_client_text_is_escaped_in_html(demo_folder):
+    client = load_client(demo_folder)
+    planted = Section("P1", "Title <b>bold</b>", narrative=["<script>alert('x')</script>"])
+    html = report.render_html(client, {"P1": planted}, __import__("datetime").date(2026, 1, 2))
+    assert "<script>alert('x')</script>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "Title &lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_summary_without_outcomes_leads_with_loyalty_not_complaints(demo_folder):
+    client = load_client(demo_folder)
+    from cxlib.section import Metric
+
+    p1 = Section("P1", "P1", metrics={"loyalty": Metric(12.0, 400, "NPS points", 8.0, 16.0)})
+    lead = report.summary(client, {"P1": p1}).narrative[0]
+    assert "12.0" in lead and "8.0" in lead and "n = 400" in lead

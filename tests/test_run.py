@@ -1,0 +1,71 @@
+"""Runs: staging, atomic publishing, parallel clients, failures that stop nothing else."""
+import json
+import shutil
+
+import pytest
+
+from cxlib.errors import DataError, RunError
+from cxlib.run import Outcome, publish, run_client, run_many
+
+
+@pytest.fixture()
+def broken_client(tmp_path, demo_folder):
+    """A copy of the demo client whose survey has an NPS answer of 11."""
+    target = tmp_path / "broken"
+    shutil.copytree(demo_folder, target)
+    survey = target / "survey.csv"
+    lines = survey.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("Q1")] = "11"
+    lines[1] = ",".join(cells)
+    survey.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+def test_run_client_invalid_data_writes_nothing(broken_client, tmp_path):
+    out = tmp_path / "reports"
+    with pytest.raises(DataError) as err:
+        run_client(broken_client, output_root=out)
+    assert "row 2, column 'Q1'" in str(err.value)
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_run_client_failing_notebook_leaves_no_partial_report(demo_folder, tmp_path):
+    out = tmp_path / "reports"
+    with pytest.raises(RunError, match="00_intake.ipynb"):
+        run_client(demo_folder, output_root=out, kernel="no-such-kernel-xyz")
+    assert list(out.iterdir()) == []
+
+
+def test_publish_replaces_an_older_report_whole(tmp_path):
+    final, staging = tmp_path / "demo", tmp_path / ".demo.partial"
+    final.mkdir(); (final / "old.txt").write_text("old")
+    staging.mkdir(); (staging / "report.html").write_text("new")
+    publish(staging, final)
+    assert sorted(p.name for p in final.iterdir()) == ["report.html"]
+    assert [p.name for p in tmp_path.iterdir()] == ["demo"]
+
+
+def test_run_client_resume_skips_unchanged_client(demo_report):
+    outcome = run_client("demo", output_root=demo_report.parent, resume=True)
+    assert outcome.skipped and outcome.ok
+
+
+def test_run_many_reports_failure_and_keeps_going(demo_report, broken_client):
+    outcomes = run_many([str(broken_client), "demo"], workers=2, progress=False,
+                        output_root=demo_report.parent, resume=True)
+    assert [o.ok for o in outcomes] == [False, True]
+    assert "expected a whole number 0-10, got '11'" in outcomes[0].reason
+    assert isinstance(outcomes[1], Outcome) and outcomes[1].skipped
+
+
+def test_results_fingerprint_changes_when_input_changes(demo_report, client_copy):
+    from cxlib.client import load_client
+    from cxlib.run import fingerprint
+
+    stored = json.loads((demo_report / "results.json").read_text())["fingerprint"]
+    assert fingerprint(load_client("demo")) == stored
+    (client_copy / "touchpoints.csv").write_text(
+        (client_copy / "touchpoints.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert fingerprint(load_client(client_copy)) != stored
