@@ -139,7 +139,8 @@ def stacked_shares(frame: pd.DataFrame, x: str, shares: list[str], *, n: str | N
     colours = _semantic_colours(shares, theme)
     fig = go.Figure()
     for share, colour in zip(shares, colours):
-        hover = [f"{label}<br>{_escape(share)}: {p:.1f}%" for label, p in zip(labels, percent[share])]
+        hover = [f"{label}<br>{_escape(share)}: {p:.1f}%"
+                 for label, p in zip(labels, percent[share])]
         fig.add_trace(go.Bar(
             name=_escape(share), y=labels.tolist(), x=percent[share].tolist(), orientation="h",
             showlegend=True,
@@ -714,11 +715,16 @@ def _hover(rows: pd.DataFrame, names: list, values: list, ci_low, ci_high, n,
 
 
 def _groups(frame: pd.DataFrame, column: str | None) -> list[tuple[str, pd.Index]]:
-    """Row labels per value of a column in order of first appearance; all rows if None."""
+    """Row labels per value of a column in order of first appearance; all rows if None.
+
+    Rows missing the value belong to no group.
+    """
     if column is None:
         return [("", frame.index)]
+    present = frame[column].notna()
     keys = frame[column].astype(str)
-    return [(_escape(k), frame.index[keys == k]) for k in dict.fromkeys(keys)]
+    return [(_escape(k), frame.index[present & (keys == k)])
+            for k in dict.fromkeys(keys[present])]
 
 
 def _theme(template) -> Theme:

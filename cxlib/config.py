@@ -270,8 +270,13 @@ def _read_yaml(path: Path) -> tuple[dict, dict, list]:
                                  "UTF-8)", f"bytes {raw[exc.start:exc.start + 4]!r}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        got = str(getattr(exc, "problem", None) or exc)
+        start = getattr(exc, "context_mark", None)
+        if start is not None and getattr(exc, "context", None) and (
+                mark is None or start.line != mark.line):
+            got += f" ({exc.context} on line {start.line + 1})"
         raise DataError([Problem(CONFIG_FILE, mark.line + 1 if mark else None, None,
-                                 "valid YAML", str(getattr(exc, "problem", exc)))]) from None
+                                 "valid YAML", got)]) from None
     if not isinstance(data, dict):
         got = "an empty file" if data is None else quoted(data)
         raise DataError([Problem(CONFIG_FILE, None, None, "a mapping of keys such as 'survey:'",

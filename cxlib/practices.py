@@ -48,6 +48,11 @@ def _names(client: Client, ids: pd.Index) -> pd.Series:
     return names
 
 
+def _group_names(client: Client, groups: pd.Series) -> pd.Series:
+    """Loyalty groups in the report's language."""
+    return groups.astype("string").map(lambda g: _t(client, f"groups.{g}"), na_action="ignore")
+
+
 def _overall(client: Client):
     o = client.config.survey.overall
     return o.kind, o.scale
@@ -96,8 +101,10 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     shares = groups.value_counts(normalize=True).reindex(p1.GROUPS[kind]).fillna(0)
     shares_table = pd.DataFrame({"share": shares, "n": groups.value_counts()}).rename_axis("group")
     s.tables["loyalty_groups"] = shares_table
+    answer, group_axis = _t(client, "axes.answer", metric=metric_name), _t(client, "axes.group")
     s.figures["distribution"] = charts.histogram(
-        survey.assign(group=groups.astype(str)), "overall", color="group",
+        pd.DataFrame({answer: survey["overall"], group_axis: _group_names(client, groups)}),
+        answer, color=group_axis,
         title=_t(client, "p1.fig_distribution", metric=metric_name), template=template)
 
     tests = []
@@ -107,10 +114,9 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
         s.tables[f"loyalty_by_{segment}"] = table
         tests.append({"segment": segment, "test": test["test"], "statistic": test["statistic"],
                       "df": test["df"], "p_value": test["p_value"], "n": test["n"]})
-        labelled = table.reset_index().assign(
-            label=lambda f: f[segment].astype(str) + " (n=" + f["n"].astype(str) + ")")
         s.figures[f"loyalty_by_{segment}"] = charts.bars(
-            labelled, "label", "value", ci_low="ci_low", ci_high="ci_high", n="n",
+            table.reset_index().rename(columns={"value": unit}), segment, unit,
+            ci_low="ci_low", ci_high="ci_high", n="n",
             reference=headline["value"],
             title=_t(client, "p1.fig_segment", metric=metric_name, segment=segment),
             template=template)
@@ -143,16 +149,19 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
         return s
     by_group = p1.outcomes_by_group(joined)
     s.tables["outcomes_by_group"] = by_group
-    labelled = by_group.reset_index().assign(
-        label=lambda f: f["group"].astype(str) + " (n=" + f["n"].astype(str) + ")")
+    plot = by_group.reset_index()
+    plot[group_axis] = _group_names(client, plot["group"])
+    retention = _t(client, "axes.retention")
+    plot[retention] = 100 * plot["retention"]
+    plot["retention_low"] *= 100
+    plot["retention_high"] *= 100
     s.figures["retention_by_group"] = charts.bars(
-        labelled.assign(retention=lambda f: 100 * f["retention"],
-                        retention_low=lambda f: 100 * f["retention_low"],
-                        retention_high=lambda f: 100 * f["retention_high"]),
-        "label", "retention", ci_low="retention_low", ci_high="retention_high", n="n",
+        plot, group_axis, retention, ci_low="retention_low", ci_high="retention_high", n="n",
         title=_t(client, "p1.fig_retention"), template=template)
+    revenue = _t(client, "axes.revenue", currency=client.config.currency)
     s.figures["revenue_by_group"] = charts.bars(
-        labelled, "label", "revenue", ci_low="revenue_low", ci_high="revenue_high", n="n",
+        plot.rename(columns={"revenue": revenue}), group_axis, revenue, ci_low="revenue_low",
+        ci_high="revenue_high", n="n",
         title=_t(client, "p1.fig_revenue", currency=client.config.currency), template=template)
     for group, row in by_group.iterrows():
         s.metrics[f"retention_{group}"] = Metric(
@@ -167,15 +176,19 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
             low_value=_pct(client, by_group.loc[low, "retention"], 1),
             high_revenue=_money(client, by_group.loc[high, "revenue"]),
             low_revenue=_money(client, by_group.loc[low, "revenue"])))
-    model = p1.retention_model(joined)
-    s.tables["retention_model"] = model
-    odds = model.loc["overall"]
-    s.metrics["odds_ratio_per_point"] = Metric(round(odds["odds_ratio"], 3), int(model.attrs["n"]),
-                                               "", round(odds["or_low"], 3),
-                                               round(odds["or_high"], 3))
-    s.narrative.append(_t(client, "p1.model", ratio=_num(client, odds["odds_ratio"], 2),
-                          ci=text.interval(odds["or_low"], odds["or_high"], lang, 2),
-                          n=_num(client, model.attrs["n"])))
+    try:
+        model = p1.retention_model(joined)
+    except ValueError as err:   # e.g. everyone retained, or perfect separation
+        s.caveats.append(_t(client, "p1.no_model", reason=str(err)))
+    else:
+        s.tables["retention_model"] = model
+        odds = model.loc["overall"]
+        s.metrics["odds_ratio_per_point"] = Metric(
+            round(odds["odds_ratio"], 3), int(model.attrs["n"]), "", round(odds["or_low"], 3),
+            round(odds["or_high"], 3))
+        s.narrative.append(_t(client, "p1.model", ratio=_num(client, odds["odds_ratio"], 2),
+                              ci=text.interval(odds["or_low"], odds["or_high"], lang, 2),
+                              n=_num(client, model.attrs["n"])))
     risk = p1.revenue_at_risk(joined, p1.GROUPS[kind], what_if_share)
     s.tables["revenue_at_risk"] = risk.to_frame("value")
     cur = client.config.currency
@@ -243,11 +256,15 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
             s.narrative.append(_t(client, "p2.moments", names=", ".join(
                 found.loc[found["moment_of_truth"], "name"].astype(str))))
         if client.touchpoints is not None:
-            frame = gaps.assign(breakpoint=gaps.index.isin(found.index),
-                                importance=gaps["importance"].fillna(1))
+            gap, size, marked = (_t(client, f"axes.{k}") for k in ("gap", "importance",
+                                                                   "breakpoint"))
+            frame = pd.DataFrame({"stage": gaps["stage"], "name": gaps["name"],
+                                  gap: gaps["gap"], size: gaps["importance"].fillna(1),
+                                  marked: gaps.index.isin(found.index)})
             s.figures["journey_map"] = charts.journey_map(
-                frame.reset_index(), "stage", "name", "gap", "importance", "breakpoint",
-                stages=STAGES, title=_t(client, "p2.fig_map"), template=template)
+                frame, "stage", "name", gap, size, marked,
+                stages={k: _t(client, f"stages.{k}") for k in STAGES},
+                title=_t(client, "p2.fig_map"), template=template)
         else:
             s.caveats.append(_t(client, "missing.touchpoints"))
     if client.journeys is None:
@@ -286,10 +303,12 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
     s = Section("P3", _t(client, "sections.P3"))
     gaps, weights = _gaps(client)
     s.tables["gaps"] = gaps
-    labelled = gaps.assign(label=gaps["name"].astype(str) + " (n=" + gaps["n"].astype(str) + ")")
+    touchpoint = _t(client, "axes.touchpoint")
+    labelled = gaps.assign(**{touchpoint: gaps["name"].astype(str) + " (n=" + gaps["n"].astype(str)
+                              + ")"})
     if gaps["gap"].notna().any():
         s.figures["gaps"] = charts.dumbbell(
-            labelled.reset_index(), "label", "expectation", "perception",
+            labelled, touchpoint, "expectation", "perception",
             start_name=_t(client, "words.expectation"), end_name=_t(client, "words.perception"),
             title=_t(client, "p3.fig_gaps"), template=template)
         worst = gaps["gap"].idxmin()
@@ -303,9 +322,12 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
                                                client.config.language, 2)))
     else:
         s.caveats.append(_t(client, "missing.expectation"))
+        rating = _t(client, "axes.perception")
         s.figures["perception"] = charts.bars(
-            labelled.reset_index().sort_values("perception"), "label", "perception",
-            ci_low="perception_low", ci_high="perception_high", n="n", orientation="h",
+            gaps.sort_values("perception").rename(columns={"name": touchpoint,
+                                                           "perception": rating}),
+            touchpoint, rating, ci_low="perception_low", ci_high="perception_high",
+            n="n_perception", orientation="h",
             title=_t(client, "p3.fig_perception"), template=template)
     small = gaps.index[gaps["small_sample"]]
     for tp in small:
@@ -316,9 +338,11 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
         s.tables["drivers"] = weights
         s.metrics["drivers_r_squared"] = Metric(round(weights.attrs["r_squared"], 3),
                                                 int(weights.attrs["n"]), "R²")
+        share = _t(client, "axes.weight")
         s.figures["drivers"] = charts.bars(
-            weights.reset_index().sort_values("rescaled"), "name", "rescaled",
-            orientation="h", title=_t(client, "p3.fig_drivers"), template=template)
+            weights.sort_values("rescaled").rename(columns={"name": touchpoint,
+                                                            "rescaled": share}),
+            touchpoint, share, orientation="h", title=_t(client, "p3.fig_drivers"), template=template)
         top = weights.head(3)
         s.narrative.append(_t(client, "p3.drivers", names=", ".join(top["name"].astype(str)),
                               share=_num(client, top["rescaled"].sum(), 0),
@@ -327,9 +351,11 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
         s.tables["importance_performance"] = quadrants
         names = [_t(client, f"quadrants.{q}") for q in
                  ("concentrate", "keep_up", "low_priority", "overkill")]
+        x, y = _t(client, "axes.derived_importance"), _t(client, "axes.performance")
         s.figures["quadrants"] = charts.quadrant(
-            quadrants.assign(name=gaps["name"]).reset_index(), "importance", "performance",
-            "name", quadrants.attrs["x_cut"], quadrants.attrs["y_cut"],
+            pd.DataFrame({x: quadrants["importance"], y: quadrants["performance"],
+                          "name": gaps["name"].reindex(quadrants.index)}),
+            x, y, "name", quadrants.attrs["x_cut"], quadrants.attrs["y_cut"],
             quadrant_names=tuple(names), title=_t(client, "p3.fig_quadrants"),
             template=template)
         concentrate = quadrants.index[quadrants["quadrant"] == "concentrate"]
@@ -340,8 +366,12 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
         s.caveats.append(_t(client, "missing.interviews"))
         return s
     s.tables["interview_themes"] = perception.interview_themes(client.interviews)
+    themes = s.tables["interview_themes"]
+    theme_axis, count = _t(client, "axes.theme"), _t(client, "axes.excerpts")
     s.figures["interview_themes"] = charts.heatmap(
-        s.tables["interview_themes"], "touchpoint", "theme", "count",
+        pd.DataFrame({touchpoint: _names(client, pd.Index(themes["touchpoint"])).to_numpy(),
+                      theme_axis: themes["theme"], count: themes["count"]}),
+        touchpoint, theme_axis, count,
         title=_t(client, "p3.fig_themes"), template=template)
     sentiment = perception.interview_sentiment(client.interviews)
     s.tables["interview_sentiment"] = sentiment
@@ -375,24 +405,29 @@ def capabilities(client: Client) -> Section:
                                             _t(client, "units.respondents"))
     change = maturity.wave_change(client.assessment, bank)
     s.tables["wave_change"] = change
+    wave, element, score, function = (_t(client, f"axes.{k}") for k in
+                                      ("wave", "element", "score", "function"))
     by_wave = pd.concat([
-        maturity.element_scores(client.assessment, bank, wave=w).assign(wave=f"wave {w}")
+        maturity.element_scores(client.assessment, bank, wave=w)
+        .assign(**{wave: _t(client, "axes.wave_n", n=int(w))})
         for w in sorted(client.assessment["wave"].dropna().unique())], ignore_index=True)
-    blocks = by_wave[by_wave["instrument"] == "blocks"]
+    by_wave = by_wave.rename(columns={"element": element, "mean": score})
     s.figures["blocks_radar"] = charts.radar(
-        blocks, "element", "mean", "wave", title=_t(client, "p4.fig_radar"), template=template)
-    culture = by_wave[by_wave["instrument"] != "blocks"]
+        by_wave[by_wave["instrument"] == "blocks"], element, score, wave,
+        title=_t(client, "p4.fig_radar"), template=template)
     s.figures["culture_radar"] = charts.radar(
-        culture, "element", "mean", "wave", title=_t(client, "p4.fig_culture"),
-        template=template)
+        by_wave[by_wave["instrument"] != "blocks"], element, score, wave,
+        title=_t(client, "p4.fig_culture"), template=template)
     by_function = maturity.function_scores(client.assessment, bank)
     s.tables["function_scores"] = by_function
     s.figures["alignment"] = charts.heatmap(
-        by_function, "element", "function", "mean", title=_t(client, "p4.fig_alignment"),
-        template=template)
+        by_function.rename(columns={"element": element, "function": function, "mean": score}),
+        element, function, score, title=_t(client, "p4.fig_alignment"), template=template)
     if len(change):
+        difference = _t(client, "axes.change")
         s.figures["wave_change"] = charts.forest(
-            change, "element", "difference", "ci_low", "ci_high", reference=0,
+            change.rename(columns={"element": element, "difference": difference}),
+            element, difference, "ci_low", "ci_high", reference=0,
             title=_t(client, "p4.fig_change"), template=template)
         up = change.loc[change["significant"] & (change["difference"] > 0), "element"]
         down = change.loc[change["significant"] & (change["difference"] < 0), "element"]
@@ -444,14 +479,20 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
         return s
     s.tables["initiatives"] = plan
     s.metrics["initiatives"] = Metric(len(plan), len(plan), _t(client, "units.initiatives"))
+    impact, effort, category = (_t(client, f"axes.{k}") for k in ("impact", "effort",
+                                                                   "category"))
     s.figures["impact_effort"] = charts.impact_effort(
-        plan.reset_index(), "impact", "effort", "title", color="category",
+        plan.rename(columns={"impact": impact, "effort": effort, "category": category}),
+        impact, effort, "title", color=category,
         title=_t(client, "roadmap.fig_matrix"), template=template)
     schedule = rm.plan(plan)
     s.tables["plan"] = schedule
-    s.figures["plan"] = charts.timeline(schedule.head(15), "title", "start_day", "end_day",
-                                        color="horizon", title=_t(client, "roadmap.fig_plan"),
-                                        template=template)
+    horizon = _t(client, "axes.horizon")
+    s.figures["plan"] = charts.timeline(
+        schedule.head(15).assign(**{horizon: schedule["horizon"].map(
+            lambda d: _t(client, "axes.days", n=int(d)))}),
+        "title", "start_day", "end_day", color=horizon,
+        title=_t(client, "roadmap.fig_plan"), template=template)
     s.narrative.append(_t(client, "roadmap.summary", count=len(plan),
                           quick=int((plan["horizon"] == 30).sum()),
                           first=", ".join(plan.sort_values("priority")["title"].head(3))))

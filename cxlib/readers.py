@@ -106,7 +106,8 @@ def _read_bytes(spec: FileSpec) -> bytes:
     if path.is_dir():
         _fail(spec, None, "a file", "a folder")
     if not path.exists():
-        near = sorted(p.name for p in path.parent.glob("*") if p.is_file()) \
+        near = sorted(p.name for p in path.parent.glob("*")
+                      if p.is_file() and p.name != "client.yml") \
             if path.parent.is_dir() else []
         listed = f"; the folder has {', '.join(near[:10])}" if near else ""
         _fail(spec, None, "a file at this path", f"no such file{listed}")
@@ -233,7 +234,7 @@ def _utf8(spec: FileSpec, data: bytes) -> bytes:
             pass
         where = "" if spec.encoding == "auto" else " (encoding in client.yml)"
         _fail(spec, line, f"text in {encoding}{where}",
-              f"bytes {data[exc.start:exc.start + 8]!r} that are not {encoding}{hint}")
+              f"bytes {data[exc.start:exc.end]!r} that are not {encoding}{hint}")
     return text.lstrip("\ufeff").encode("utf-8")
 
 

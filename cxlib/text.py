@@ -1,4 +1,9 @@
-"""The report's words in each language, and numbers and dates formatted for it."""
+"""The report's words in each language, and numbers and dates formatted for it.
+
+English and Simplified Chinese write numbers the same way (1,234.5; 12.3%); they differ
+in money (thousands and millions against 万 and 亿) and dates (24 November 2026 against
+2026年11月24日).
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +15,11 @@ import yaml
 
 from . import paths
 
+#: The languages a report can be written in (templates/i18n/<language>.yml).
+LANGUAGES = ("en", "zh")
+_REQUIRED = object()
+_MINUS = "\u2212"
+
 
 @cache
 def _strings(language: str) -> dict:
@@ -17,46 +27,77 @@ def _strings(language: str) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def t(language: str, key: str, **values) -> str:
-    """The sentence or label `key` (dotted) in `language`, with `values` filled in."""
+def t(language: str, key: str, /, default=_REQUIRED, **values):
+    """The sentence or label `key` (dotted) in `language`, with `values` filled in.
+
+    Parameters
+    ----------
+    language : "en" or "zh".
+    key : a dotted key of the language file, e.g. "report.title"; a key of a mapping
+        gives the mapping itself.
+    default : what to return when the key is absent; without it an absent key raises
+        KeyError naming the key and the file.
+    values : the {placeholders} of the sentence.
+
+    Returns
+    -------
+    str, or a dict for a mapping key.
+    """
     node = _strings(language)
     for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            if default is _REQUIRED:
+                raise KeyError(f"'{key}' is not in templates/i18n/{language}.yml")
+            return default
         node = node[part]
-    return node.format(**values) if values else node
+    return node.format(**values) if values and isinstance(node, str) else node
+
+
+def column(name: str, language: str) -> str:
+    """A column's readable header: its `columns` label, else the name with spaces."""
+    labels = t(language, "columns", default={})
+    return str(labels.get(name) or str(name).replace("_", " ").capitalize())
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def number(value: float, language: str, digits: int = 0) -> str:
-    """A number with grouping, or an en dash when it is missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A number with grouping and a true minus sign, or an en dash when it is missing."""
+    if _missing(value):
         return "–"
     text = f"{value:,.{digits}f}"
-    return text.replace("-", "−", 1) if text.startswith("-") else text
+    if text.lstrip("-").strip("0.,") == "":
+        text = text.lstrip("-")        # -0.0 reads as 0.0
+    return text.replace("-", _MINUS, 1) if text.startswith("-") else text
 
 
 def signed(value: float, language: str, digits: int = 0) -> str:
     """A number with an explicit sign, as for NPS and gaps."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
-    return ("+" if value > 0 else "") + number(value, language, digits)
+    text = number(value, language, digits)
+    return text if text.startswith(_MINUS) or text.strip("0.,") == "" else "+" + text
 
 
 def percent(value: float, language: str, digits: int = 0) -> str:
     """A share given in 0-1 as a percentage."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
     return f"{number(100 * value, language, digits)}%"
 
 
 def money(value: float, language: str, currency: str) -> str:
-    """An amount of money, shortened to thousands or millions for reading."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """An amount of money, shortened for reading: USD 68k / USD 1.25M; 6.8万 USD / 1.25亿 USD."""
+    if _missing(value):
         return "–"
     size = abs(value)
     if language == "zh":
         if size >= 1e8:
-            return f"{number(value / 1e8, language, 2)} 亿 {currency}"
+            return f"{number(value / 1e8, language, 2)}亿 {currency}"
         if size >= 1e4:
-            return f"{number(value / 1e4, language, 1)} 万 {currency}"
+            return f"{number(value / 1e4, language, 1)}万 {currency}"
         return f"{number(value, language)} {currency}"
     if size >= 1e6:
         return f"{currency} {number(value / 1e6, language, 2)}M"
@@ -66,10 +107,15 @@ def money(value: float, language: str, currency: str) -> str:
 
 
 def date(day: dt.date, language: str) -> str:
-    """A date as people write it in the language."""
+    """A date as people write it in the language, without the locale's help."""
     if language == "zh":
         return f"{day.year}年{day.month}月{day.day}日"
-    return f"{day.day} {day:%B %Y}"
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+# English month names, written out so dates do not depend on the machine's locale.
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
 
 
 def interval(low: float, high: float, language: str, digits: int = 0, fmt=None) -> str:

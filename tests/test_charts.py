@@ -242,8 +242,8 @@ def test_dumbbell_interval_whiskers_on_end_values():
 
 
 def test_sankey_sums_repeated_flows_on_shared_nodes():
-    frame = pd.DataFrame({"a": ["Web", "Web", "Chat", "Web"], "b": ["Chat", "Phone", "Phone", "Chat"],
-                          "v": [10, 5, 7, 3]})
+    frame = pd.DataFrame({"a": ["Web", "Web", "Chat", "Web"],
+                          "b": ["Chat", "Phone", "Phone", "Chat"], "v": [10, 5, 7, 3]})
     fig = charts.sankey(frame, "a", "b", "v")
     sk = fig.data[0]
     assert list(sk.node.label) == ["Web", "Chat", "Phone"]
@@ -367,12 +367,41 @@ def test_histogram_whole_scores_get_one_bin_per_value():
     assert (hist.xbins.start, hist.xbins.end, hist.xbins.size) == (-0.5, 10.5, 1)
 
 
-def test_histogram_color_gives_percent_traces_named_with_n():
-    frame = pd.DataFrame({"nps": [1, 2, 3, 9, 10], "region": ["N", "N", "S", "S", "S"]})
+def test_histogram_overlapping_groups_give_percent_traces_named_with_n():
+    frame = pd.DataFrame({"nps": [1, 9, 3, 9, 10], "region": ["N", "N", "S", "S", "S"]})
     fig = charts.histogram(frame, "nps", color="region")
     assert [t.name for t in fig.data] == ["N (n=2)", "S (n=3)"]
     assert {t.histnorm for t in fig.data} == {"percent"}
     assert list(fig.data[1].x) == [3, 9, 10]
+    assert fig.layout.barmode == "group"
+
+
+def test_histogram_loyalty_groups_are_counts_in_semantic_colours():
+    frame = pd.DataFrame({"nps": [0, 6, 7, 8, 9, 10, np.nan],
+                          "group": ["detractor", "detractor", "passive", "passive", "promoter",
+                                    "promoter", None]})
+    fig = charts.histogram(frame, "nps", color="group")
+    assert [t.name for t in fig.data] == ["detractor (n=2)", "passive (n=2)", "promoter (n=2)"]
+    assert {t.histnorm for t in fig.data} == {""}
+    assert [t.marker.color for t in fig.data] == [THEME.negative, THEME.neutral, THEME.positive]
+
+
+def test_heatmap_many_columns_leave_cell_text_to_hover():
+    frame = pd.DataFrame({"x": [f"col{i}" for i in range(30)], "y": "row", "v": 3.14159})
+    hm = charts.heatmap(frame, "x", "y", "v").data[0]
+    assert hm.texttemplate is None and hm.text is None
+    assert "3.14" in hm.customdata[0][0]
+
+
+def test_quadrant_crowded_labels_dropped_but_all_in_hover():
+    names = [f"Touchpoint number {i}" for i in range(12)]
+    frame = pd.DataFrame({"imp": [0.1 + 0.001 * i for i in range(12)] + [0.9],
+                          "perf": [3.0 + 0.001 * i for i in range(12)] + [4.5],
+                          "tp": names + ["Outlier"]})
+    dots = charts.quadrant(frame, "imp", "perf", "tp", 0.5, 3.5).data[0]
+    shown = [t for t in dots.text if t]
+    assert "Outlier" in shown and 1 <= len(shown) < len(names)
+    assert all(any(n in h for h in dots.customdata) for n in names)
 
 
 def test_timeline_bars_start_at_start_and_span_days():

@@ -1,0 +1,318 @@
+"""Write the bad-input corpus: one folder per malformed case, named for its problem.
+
+Each folder holds client.yml, the few files it needs and expected.txt: one substring per
+line that the message must contain, and a line "# problems: N" giving how many problems
+the case must report. The folders are committed; this script documents how they were made
+(run: python tests/bad_inputs/make_cases.py).
+"""
+from __future__ import annotations
+
+import codecs
+import shutil
+from pathlib import Path
+
+import openpyxl
+
+HERE = Path(__file__).resolve().parent
+
+SURVEY_YML = """\
+client: Bad input case
+survey:
+  file: survey.csv
+  respondent_id: id
+  overall: {nps: nps}
+  segments: [region]
+  touchpoints:
+    booking: {perception: booking, scale: [1, 5]}
+    checkin: {perception: checkin, scale: [1, 5]}
+"""
+SURVEY = """\
+id,nps,booking,checkin,region
+R1,9,5,4,NA
+R2,6,3,2,EU
+R3,10,4,5,EU
+"""
+TOUCHPOINTS = """\
+id,name,stage,channel
+booking,Online booking,purchase,web
+checkin,Check-in,use,store
+"""
+INTERVIEWS = """\
+interview,role,touchpoint,theme,sentiment,quote
+I1,customer,booking,speed,1,It was quick.
+I1,customer,checkin,queues,-2,The queue took forever.
+"""
+EVENTS = """\
+customer,journey,timestamp,channel,touchpoint
+C1,J1,2024-03-01T10:00:00,self-service,booking
+C1,J1,2024-03-01T10:20:00,assisted,checkin
+"""
+ASSESSMENT = """\
+respondent,function,wave,item,score
+S1,sales,1,B1.1,3
+S2,service,1,B1.2,4
+"""
+CRM = """\
+customer_id,retained,revenue
+C1,1,1200
+C2,0,300.5
+"""
+OUTCOMES_YML = """\
+outcomes:
+  file: crm.csv
+  customer_id: customer_id
+  retained: retained
+  revenue: revenue
+"""
+
+CASES: dict[str, dict] = {}
+
+
+def case(name: str, expected: list[str], problems: int, yml: str = SURVEY_YML,
+         **files) -> None:
+    """Register a case: its client.yml, files (name with dots as __) and expected text."""
+    files = {k.replace("__", "."): v for k, v in files.items()}
+    files.setdefault("survey.csv", SURVEY)
+    CASES[name] = {"client.yml": yml, **{k: v for k, v in files.items() if v is not None},
+                   "expected.txt": "\n".join([f"# problems: {problems}"] + expected) + "\n"}
+
+
+def xlsx(rows: list[list], sheet: str = "Responses") -> bytes:
+    """A small workbook with one sheet holding rows."""
+    import io
+    book = openpyxl.Workbook()
+    book.active.title = sheet
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ---- client.yml --------------------------------------------------------------------------
+case("bad_yaml", ["client.yml", "row 6", "valid YAML", "flow mapping on line 5"], 1,
+     SURVEY_YML.replace("overall: {nps: nps}", "overall: {nps: nps"))
+case("yaml_not_mapping", ["client.yml", "a mapping of keys", "['survey.csv']"], 1,
+     "- survey.csv\n")
+case("empty_client_yml", ["client.yml", "a mapping of keys", "an empty file"], 1, "")
+case("client_yml_not_utf8", ["client.yml", "row 1", "text in UTF-8", "xe9"], 1,
+     ("client: Café de Flore\n" + SURVEY_YML.split("\n", 1)[1]).encode("cp1252"))
+case("unknown_key_did_you_mean", ["client.yml", "row 6", "survey.segmnets",
+                                  "unknown key 'segmnets' (did you mean 'segments'?)"], 1,
+     SURVEY_YML.replace("segments:", "segmnets:"))
+case("duplicate_yaml_key", ["client.yml", "row 6", "survey.overall", "each key once",
+                            "'overall' again (first on line 5)"], 1,
+     SURVEY_YML.replace("  segments:", "  overall: {nps: booking}\n  segments:"))
+case("survey_missing_section", ["client.yml", "a survey section (the survey is required)",
+                                "nothing"], 1, "client: No survey\nlanguage: en\n")
+case("survey_not_a_mapping", ["client.yml", "a mapping with file, respondent_id and overall",
+                              "'survey.csv'"], 1, "client: x\nsurvey: survey.csv\n")
+case("path_outside_client", ["client.yml", "survey.file", "a file inside the client folder",
+                             "'../survey.csv'"], 1,
+     SURVEY_YML.replace("file: survey.csv", "file: ../survey.csv"))
+case("bad_scale", ["client.yml", "row 8", "survey.touchpoints.booking.scale",
+                   "a scale [low, high] such as [1, 5]", "[5, 1]"], 1,
+     SURVEY_YML.replace("booking, scale: [1, 5]", "booking, scale: [5, 1]"))
+case("bad_language", ["client.yml", "row 2", "column 'language'", "one of en, zh", "'fr'"], 1,
+     SURVEY_YML.replace("survey:", "language: fr\nsurvey:", 1))
+case("bad_encoding_name", ["client.yml", "survey.encoding", "one of auto, utf-8", "'latin-9'"],
+     1, SURVEY_YML.replace("  file: survey.csv", "  file: survey.csv\n  encoding: latin-9"))
+case("bad_format_name", ["client.yml", "survey.format", "one of csv, excel, qualtrics",
+                         "'spss'"], 1,
+     SURVEY_YML.replace("  file: survey.csv", "  file: survey.csv\n  format: spss"))
+case("overall_two_kinds", ["client.yml", "survey.overall",
+                           "exactly one of nps, satisfaction or binary"], 1,
+     SURVEY_YML.replace("overall: {nps: nps}", "overall: {nps: nps, satisfaction: booking}"))
+case("segments_not_list", ["client.yml", "survey.segments", "a list of column names",
+                           "'region'"], 1,
+     SURVEY_YML.replace("segments: [region]", "segments: region"))
+case("touchpoint_without_columns", ["client.yml", "survey.touchpoints.checkin",
+                                    "at least a perception column"], 1,
+     SURVEY_YML.replace("checkin: {perception: checkin, scale: [1, 5]}",
+                        "checkin: {scale: [1, 5]}"))
+case("labels_not_numbers", ["client.yml", "survey.labels.Good", "a number for this answer",
+                            "'high'"], 1,
+     SURVEY_YML.replace("  file: survey.csv", "  file: survey.csv\n  labels: {Good: high}"))
+case("missing_codes_not_a_list", ["client.yml", "survey.missing", "a list of codes"], 1,
+     SURVEY_YML.replace("  file: survey.csv", "  file: survey.csv\n  missing: {na: -99}"))
+
+# ---- the survey file ---------------------------------------------------------------------
+case("missing_file", ["survey.csv", "a file at this path", "no such file",
+                      "survey_2024.csv"], 1, survey__csv=None, survey_2024__csv=SURVEY)
+case("file_is_folder", ["survey.csv", "expected a file, got a folder"], 1,
+     survey__csv=None, **{"survey.csv/README.txt": "The export was saved as a folder.\n"})
+case("empty_file", ["survey.csv", "a header row and rows of answers", "an empty file"], 1,
+     survey__csv="")
+case("header_only", ["survey.csv", "at least one row of answers", "a header row only"], 1,
+     survey__csv="id,nps,booking,checkin,region\n")
+case("binary_file_named_csv", ["survey.csv", "a binary file, not text"], 1,
+     survey__csv=bytes(range(256)) * 4)
+case("pdf_named_csv", ["survey.csv", "a PDF document"], 1,
+     survey__csv=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n")
+case("xlsx_named_csv", ["survey.csv", "an Excel workbook", "name it .xlsx or set format: excel"],
+     1, survey__csv=xlsx([["id", "nps"], ["R1", 9]]))
+case("xlsx_that_is_csv", ["survey.xlsx", "an Excel workbook (.xlsx)",
+                          "set format: csv for it in client.yml"], 1,
+     SURVEY_YML.replace("survey.csv", "survey.xlsx"), survey__csv=None, survey__xlsx=SURVEY)
+case("old_xls_workbook", ["survey.xls", "old Excel 97-2003 (.xls)", "save it as .xlsx"], 1,
+     SURVEY_YML.replace("survey.csv", "survey.xls"), survey__csv=None,
+     survey__xls=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+case("wrong_sheet", ["survey.xlsx", "a sheet named 'Answers' (sheet in client.yml)",
+                     "the sheets 'Responses'"], 1,
+     SURVEY_YML.replace("  file: survey.csv", "  file: survey.xlsx\n  sheet: Answers"),
+     survey__csv=None,
+     survey__xlsx=xlsx([line.split(",") for line in SURVEY.splitlines()]))
+case("mixed_encodings", ["survey.csv", "row 3", "mixed encodings"], 1,
+     survey__csv=b"id,nps,booking,checkin,region\nR1,9,5,4,S\xc3\xa3o Paulo\n"
+                 b"R2,6,3,2,Bogot\xe1\nR3,10,4,5,EU\n")
+case("wrong_encoding_named", ["survey.csv", "row 3", "text in utf-8 (encoding in client.yml)",
+                              "not utf-8", "looks like cp1252"], 1,
+     SURVEY_YML.replace("  file: survey.csv", "  file: survey.csv\n  encoding: utf-8"),
+     survey__csv=SURVEY.replace("R2,6,3,2,EU", "R2,6,3,2,Bogotá").encode("cp1252"))
+case("ragged_rows", ["survey.csv", "row 3", "expected 5 cells separated by commas",
+                     "got 6 cells"], 1,
+     survey__csv=SURVEY.replace("R2,6,3,2,EU", "R2,6,3,2,EU,extra"))
+case("tab_and_comma_rows", ["survey.csv", "row 2", "row 3", "row 4",
+                            "5 cells separated by tabs, as in the header", "got 1 cell"], 3,
+     survey__csv=SURVEY.replace(",", "\t", 4))
+case("unclosed_quote", ["survey.csv", "row 3", "well-formed CSV", "never ends"], 1,
+     survey__csv=SURVEY.replace("R2,6,3,2,EU", 'R2,6,3,2,"EU'))
+case("qualtrics_named_but_plain", ["survey.csv", "three header rows"], 1,
+     SURVEY_YML.replace("  file: survey.csv", "  file: survey.csv\n  format: qualtrics"),
+     survey__csv="id,nps,booking,checkin,region\nR1,9,5,4,NA\n")
+case("missing_column", ["survey.csv", "row 1", "column 'Q9'", "a column 'Q9'",
+                        "no such column", "'booking'"], 1,
+     SURVEY_YML.replace("perception: booking", "perception: Q9"))
+case("missing_column_did_you_mean", ["survey.csv", "column 'chekin'",
+                                     "did you mean 'checkin'?"], 1,
+     SURVEY_YML.replace("perception: checkin", "perception: chekin"))
+case("duplicate_column_header", ["survey.csv", "row 1", "column 'nps'",
+                                 "one column named 'nps'", "columns B and F with that name"], 1,
+     survey__csv="id,nps,booking,checkin,region,nps\nR1,9,5,4,NA,1\nR2,6,3,2,EU,2\n")
+case("duplicate_ids", ["survey.csv", "row 4", "column 'id'", "a unique respondent id",
+                       "'R2', already in row 3"], 1,
+     survey__csv=SURVEY.replace("R3,", "R2,"))
+case("empty_respondent_id", ["survey.csv", "row 3", "column 'id'",
+                             "respondent id in every row", "an empty cell"], 1,
+     survey__csv=SURVEY.replace("R2,", ","))
+case("nps_out_of_range", ["survey.csv", "row 3", "column 'nps'", "a whole number 0-10",
+                          "'11'"], 1, survey__csv=SURVEY.replace("R2,6,", "R2,11,"))
+case("nps_decimal", ["survey.csv", "row 2", "column 'nps'", "a whole number 0-10", "'7.5'"], 1,
+     survey__csv=SURVEY.replace("R1,9,", "R1,7.5,"))
+case("undeclared_missing_code", ["survey.csv", "row 4", "column 'nps'", "a whole number 0-10",
+                                 "'-99'"], 1, survey__csv=SURVEY.replace("R3,10,", "R3,-99,"))
+case("non_numeric_score", ["survey.csv", "row 2", "column 'booking'", "a rating 1-5",
+                           "'five'"], 1, survey__csv=SURVEY.replace("R1,9,5,", "R1,9,five,"))
+case("rating_out_of_scale", ["survey.csv", "row 4", "column 'checkin'", "a rating 1-5",
+                             "'7'"], 1, survey__csv=SURVEY.replace("R3,10,4,5,", "R3,10,4,7,"))
+case("label_not_in_labels", ["survey.csv", "row 3", "column 'booking'", "a rating 1-5",
+                             "'Quite satisfied'"], 1,
+     SURVEY_YML.replace("  file: survey.csv",
+                        "  file: survey.csv\n  labels: {Very satisfied: 5, Satisfied: 4}"),
+     survey__csv=SURVEY.replace("R1,9,5,", "R1,9,Very satisfied,")
+                       .replace("R2,6,3,", "R2,6,Quite satisfied,"))
+case("satisfaction_out_of_scale", ["survey.csv", "row 2", "column 'csat'", "a number 1-7",
+                                   "'8'"], 1,
+     SURVEY_YML.replace("overall: {nps: nps}", "overall: {satisfaction: csat, scale: [1, 7]}"),
+     survey__csv=SURVEY.replace("nps", "csat").replace("R1,9,", "R1,8,").replace("R3,10,", "R3,5,"))
+case("binary_positive_not_found", ["survey.csv", "column 'satisfaction'",
+                                   "the answer 'yes' (survey.overall.positive)",
+                                   "'dissatisfied', 'satisfied'"], 1,
+     SURVEY_YML.replace("overall: {nps: nps}", "overall: {binary: satisfaction, positive: 'yes'}"),
+     survey__csv=SURVEY.replace("nps", "satisfaction").replace("R1,9,", "R1,satisfied,")
+                       .replace("R2,6,", "R2,dissatisfied,").replace("R3,10,", "R3,satisfied,"))
+case("binary_three_answers", ["survey.csv", "column 'satisfaction'", "two different answers",
+                              "3: 'neutral', 'satisfied', 'unsatisfied'"], 1,
+     SURVEY_YML.replace("overall: {nps: nps}",
+                        "overall: {binary: satisfaction, positive: satisfied}"),
+     survey__csv=SURVEY.replace("nps", "satisfaction").replace("R1,9,", "R1,satisfied,")
+                       .replace("R2,6,", "R2,neutral,").replace("R3,10,", "R3,unsatisfied,"))
+
+# ---- the other files ---------------------------------------------------------------------
+TP_YML = SURVEY_YML + "touchpoints: touchpoints.csv\n"
+case("bad_stage", ["touchpoints.csv", "row 3", "column 'stage'", "a journey stage: one of "
+                   "awareness, discovery", "'checkout'"], 1, TP_YML,
+     touchpoints__csv=TOUCHPOINTS.replace(",use,", ",checkout,"))
+case("duplicate_touchpoint_ids", ["touchpoints.csv", "row 3", "column 'id'",
+                                  "a unique touchpoint id", "'booking', already in row 2"], 2,
+     TP_YML, touchpoints__csv=TOUCHPOINTS.replace("checkin,Check-in", "booking,Check-in"))
+case("survey_touchpoint_not_in_catalogue", ["client.yml", "survey.touchpoints.checkin",
+                                            "a touchpoint id listed in touchpoints.csv",
+                                            "'checkin'"], 1, TP_YML,
+     touchpoints__csv="id,name,stage,channel\nbooking,Online booking,purchase,web\n")
+case("touchpoints_missing_model_column", ["touchpoints.csv", "column 'stage'",
+                                          "a column 'stage' (a model column of touchpoints)",
+                                          "the columns are 'id', 'name', 'channel'"], 1, TP_YML,
+     touchpoints__csv="id,name,channel\nbooking,Online booking,web\ncheckin,Check-in,store\n")
+IV_YML = SURVEY_YML + "interviews: interviews.csv\n"
+case("unknown_touchpoint", ["interviews.csv", "row 3", "column 'touchpoint'",
+                            "a touchpoint id from survey.touchpoints", "'checkout'"], 1, IV_YML,
+     interviews__csv=INTERVIEWS.replace(",checkin,", ",checkout,"))
+case("sentiment_out_of_range", ["interviews.csv", "row 2", "column 'sentiment'",
+                                "a whole number -2..2", "'3'"], 1, IV_YML,
+     interviews__csv=INTERVIEWS.replace(",speed,1,", ",speed,3,"))
+case("empty_quote", ["interviews.csv", "row 3", "column 'quote'", "the words of the excerpt",
+                     "an empty cell"], 1, IV_YML,
+     interviews__csv=INTERVIEWS.replace("The queue took forever.", ""))
+JY_YML = SURVEY_YML + "journeys: events.csv\n"
+case("bad_channel", ["events.csv", "row 2", "column 'channel'",
+                     "a channel: one of self-service, assisted", "'web'"], 1, JY_YML,
+     events__csv=EVENTS.replace(",self-service,", ",web,"))
+case("bad_timestamp", ["events.csv", "row 3", "column 'timestamp'", "a date and time",
+                       "'yesterday'"], 1, JY_YML,
+     events__csv=EVENTS.replace("2024-03-01T10:20:00", "yesterday"))
+AS_YML = SURVEY_YML + "assessment: assessment.csv\n"
+case("assessment_unknown_item", ["assessment.csv", "row 3", "column 'item'",
+                                 "an item id from item_bank.csv", "'Z9.9'"], 1, AS_YML,
+     assessment__csv=ASSESSMENT.replace("B1.2", "Z9.9"))
+case("assessment_score_out_of_range", ["assessment.csv", "row 2", "column 'score'",
+                                       "a whole number 1-5", "'6'"], 1, AS_YML,
+     assessment__csv=ASSESSMENT.replace("B1.1,3", "B1.1,6"))
+case("wave_not_number", ["assessment.csv", "row 2", "column 'wave'", "a wave number",
+                         "'first'"], 1, AS_YML,
+     assessment__csv=ASSESSMENT.replace("sales,1,", "sales,first,"))
+OC_YML = SURVEY_YML + OUTCOMES_YML
+case("retained_not_boolean", ["crm.csv", "row 3", "column 'retained'",
+                              "1/0, yes/no or true/false", "'maybe'"], 1, OC_YML,
+     crm__csv=CRM.replace("C2,0,", "C2,maybe,"))
+case("revenue_text", ["crm.csv", "row 2", "column 'revenue'", "an amount of money", "'12k'"], 1,
+     OC_YML, crm__csv=CRM.replace("1200", "12k"))
+case("outcomes_missing_column", ["crm.csv", "column 'revnue'", "a column 'revnue'",
+                                 "did you mean 'revenue'?"], 1,
+     OC_YML.replace("revenue: revenue", "revenue: revnue"), crm__csv=CRM)
+case("share_of_wallet_out_of_range", ["crm.csv", "row 3", "column 'sow'",
+                                      "a share 0-1 or a percentage 0-100", "'150'"], 1,
+     OC_YML + "  share_of_wallet: sow\n",
+     crm__csv="customer_id,retained,revenue,sow\nC1,1,1200,40\nC2,0,300.5,150\n")
+
+# ---- several problems in several files, reported at once ----------------------------------
+case("several_problems_several_files",
+     ["4 problems in survey.csv", "1 problem in touchpoints.csv", "1 problem in interviews.csv",
+      "1 problem in crm.csv", "row 2, column 'nps'", "row 3, column 'booking'",
+      "row 4, column 'id'", "row 3, column 'stage'", "row 2, column 'sentiment'",
+      "row 3, column 'revenue'"], 7,
+     SURVEY_YML + "touchpoints: touchpoints.csv\ninterviews: interviews.csv\n" + OUTCOMES_YML,
+     survey__csv="id,nps,booking,checkin,region\nR1,12,5,4,NA\nR2,6,good,2,EU\n"
+                 "R2,10,4,9,EU\n",
+     touchpoints__csv=TOUCHPOINTS.replace(",use,", ",usage,"),
+     interviews__csv=INTERVIEWS.replace(",speed,1,", ",speed,5,"),
+     crm__csv=CRM.replace("300.5", "three hundred"))
+
+
+def main() -> None:
+    for old in HERE.iterdir():
+        if old.is_dir() and (old / "expected.txt").exists():
+            shutil.rmtree(old)
+    for name, files in CASES.items():
+        folder = HERE / name
+        for file, content in files.items():
+            path = folder / file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, str):
+                path.write_text(content, encoding="utf-8", newline="")
+            else:
+                path.write_bytes(content)
+
+
+if __name__ == "__main__":
+    main()

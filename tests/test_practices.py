@@ -1,0 +1,99 @@
+"""Report sections from real client folders: complete for the demo, honest when inputs lack."""
+import pandas as pd
+import pytest
+import yaml
+
+from cxlib import practices, text
+from cxlib.client import load_client
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The demo client, loaded once."""
+    return load_client("demo")
+
+
+@pytest.fixture()
+def survey_only(client_copy):
+    """The demo client with only its survey named in client.yml."""
+    config = yaml.safe_load((client_copy / "client.yml").read_text(encoding="utf-8"))
+    for key in ("outcomes", "touchpoints", "interviews", "journeys", "assessment"):
+        config.pop(key, None)
+    (client_copy / "client.yml").write_text(yaml.safe_dump(config, allow_unicode=True),
+                                            encoding="utf-8")
+    return load_client(client_copy)
+
+
+def test_outcomes_demo_links_loyalty_to_revenue(demo):
+    s = practices.outcomes(demo)
+    assert s.metrics["revenue_at_risk"].value > 0
+    assert s.metrics["revenue_at_risk"].ci_low < s.metrics["revenue_at_risk"].value
+    assert s.metrics["retention_promoter"].value > s.metrics["retention_detractor"].value
+    assert s.narrative[0].startswith("Detractors") and "USD" in s.narrative[0]
+    assert {"distribution", "retention_by_group", "revenue_by_group"} <= set(s.figures)
+
+
+def test_outcomes_loyalty_equals_direct_nps(demo):
+    answers = demo.survey["overall"].dropna()
+    direct = 100 * ((answers >= 9).mean() - (answers <= 6).mean())
+    assert practices.outcomes(demo).metrics["loyalty"].value == pytest.approx(direct, abs=0.05)
+
+
+def test_outcomes_segment_tests_cover_every_segment(demo):
+    tests = practices.outcomes(demo).tables["segment_tests"]
+    assert list(tests.index) == list(demo.segments)
+    assert tests["p_value"].between(0, 1).all()
+
+
+def test_touchpoints_demo_finds_planted_breakpoints(demo):
+    from cxlib.demo import BREAKPOINTS
+
+    s = practices.touchpoints(demo)
+    assert set(s.tables["breakpoints"].index) == set(BREAKPOINTS)
+    assert s.tables["breakpoints"]["d"].isin(["design", "deliver", "develop"]).all()
+    assert "journey_map" in s.figures and "channel_sankey" in s.figures
+
+
+def test_touchpoints_higher_threshold_finds_fewer_breakpoints(demo):
+    few = practices.touchpoints(demo, threshold=0.9).tables["breakpoints"]
+    many = practices.touchpoints(demo, threshold=0.3).tables["breakpoints"]
+    assert set(few.index) < set(many.index)
+
+
+def test_perception_quotes_are_redacted(demo):
+    quotes = practices.perception_gaps(demo).tables["quotes"]["quote"]
+    joined = " ".join(quotes)
+    assert "@" not in joined
+    for name in demo.config.redact:
+        assert name not in joined
+
+
+def test_capabilities_demo_scores_every_building_block(demo):
+    s = practices.capabilities(demo)
+    scores = s.tables["element_scores"]
+    assert {f"B{i}" for i in range(1, 10)} <= set(scores["element"])
+    assert scores["mean"].between(1, 5).all()
+
+
+def test_roadmap_demo_covers_categories_and_horizons(demo):
+    plan = practices.roadmap(demo).tables["initiatives"]
+    assert set(plan["category"]) <= {"systems", "tools", "processes", "skills", "content"}
+    assert set(plan["horizon"]) <= {30, 60, 90}
+    assert plan["impact_revenue"].notna().any()
+
+
+def test_survey_only_client_says_what_is_missing(survey_only):
+    missing = lambda key: text.t("en", f"missing.{key}")  # noqa: E731
+    p1 = practices.outcomes(survey_only)
+    assert missing("outcomes") in p1.caveats and "revenue_at_risk" not in p1.metrics
+    p2 = practices.touchpoints(survey_only)
+    assert missing("journeys") in p2.caveats and missing("touchpoints") in p2.caveats
+    p3 = practices.perception_gaps(survey_only)
+    assert missing("interviews") in p3.caveats
+    assert practices.capabilities(survey_only).missing == missing("assessment")
+
+
+def test_overview_counts_ratings_per_touchpoint(demo):
+    table = practices.overview(demo)
+    assert table.loc["first_bill", "perception_n"] == demo.perception["first_bill"].notna().sum()
+    assert (table["perception_share"] <= 1).all()
