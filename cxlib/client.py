@@ -304,7 +304,7 @@ def _binary(check: _Checker, table: RawTable, column: str, spec: FileSpec,
     """1 where the answer is `positive`, 0 for the one other answer, NaN where missing."""
     cells = _Distinct(table.frame[column])
     missing = check.missing(cells, spec.missing)
-    answers = sorted(set(cells.text[~missing]))
+    answers = sorted(set(cells.text[~missing].str.casefold()))
     chosen = cells.text.str.casefold().eq(str(positive).strip().casefold()).to_numpy()
     if not chosen.any():
         check.problems.append(Problem(
@@ -386,13 +386,22 @@ def _journeys(check, spec):
         return None, None, None
     frame = pd.DataFrame({m: _text(table, cols, m) for m in ("customer", "touchpoint")})
     frame["journey"] = _text(table, cols, "journey") if "journey" in cols else frame["customer"]
-    stamps = pd.to_datetime(table.frame[cols["timestamp"]].str.strip(), errors="coerce",
-                            format="ISO8601")
+    stamps = _timestamps(table.frame[cols["timestamp"]].str.strip())
     check.add(table, stamps.isna().to_numpy(), cols["timestamp"],
               "a date and time such as 2024-03-01T10:15:00", table.frame[cols["timestamp"]])
     frame["timestamp"] = stamps
     frame["channel"] = check.choices(table, cols["channel"], CHANNELS, "a channel")
     return frame, table, cols
+
+
+def _timestamps(text: pd.Series) -> pd.Series:
+    """ISO date-times, NaT where unreadable; wall-clock time, or UTC when zones are mixed."""
+    try:
+        stamps = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    except ValueError:   # several time zones (or some with and some without) in one file
+        stamps = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
+        return stamps.dt.tz_localize(None)
+    return stamps.dt.tz_localize(None) if stamps.dt.tz is not None else stamps
 
 
 def _assessment(check, spec):

@@ -19,11 +19,13 @@ class Problem:
     got: str
 
     def __str__(self) -> str:
+        # client.yml is read as lines and keys; data files as rows and columns.
+        row, column = ("line", "key") if self.file == "client.yml" else ("row", "column")
         where = []
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"{row} {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            where.append(f"{column} '{self.column}'")
         place = ", ".join(where)
         return f"{place + ': ' if place else ''}expected {self.expected}, got {self.got}"
 

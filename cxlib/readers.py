@@ -11,7 +11,8 @@ Rules, in the order they apply (docs/data-format.md repeats them for consultants
   non-ASCII bytes come in pairs (Chinese characters are two bytes, accented Latin letters
   and curly quotes in cp1252 are one). A file whose non-ASCII runs are mostly UTF-8 but not
   all is reported as mixed encodings, with the first line that is not UTF-8.
-- Delimiter: the one of `,` `;` tab `|` that is most frequent in the header line.
+- Delimiter: the one named by an Excel "sep=;" first line, else the one of `,` `;` tab `|`
+  that is most frequent in the header line.
 - Header rows: one, except a Qualtrics export (three: column ids, question text, ImportId
   JSON; detected from the third row or `format: qualtrics`) and a SurveyMonkey export
   (two: question text over option labels; detected from "Respondent ID" over an empty cell
@@ -85,7 +86,8 @@ def read_table(spec: FileSpec) -> RawTable:
     """
     data = _read_bytes(spec)
     kind = _kind(data)
-    if spec.format == "excel":
+    tool_workbook = spec.format in ("qualtrics", "surveymonkey") and kind == "zip"
+    if spec.format == "excel" or tool_workbook:
         if kind != "zip":
             got = "an empty file" if not data else (
                 "a text file; if it is a CSV export, set format: csv for it in client.yml"
@@ -246,18 +248,20 @@ def _read_text(spec: FileSpec, data: bytes) -> RawTable:
         data = data.replace(b"\r", b"\n")   # classic Mac line ends (old Excel for Mac)
     if not data.strip():
         _fail(spec, None, "a header row and rows of answers", "an empty file")
-    sep = _delimiter(data)
+    hint = re.match(rb"sep=(.)\r?\n", data)   # Excel's "sep=;" line before the header
+    sep = hint.group(1).decode() if hint else _delimiter(data)
     lines, spanning = _record_lines(data)
     try:
         grid = pd.read_csv(io.BytesIO(data), sep=sep, header=None, dtype=str,
                            keep_default_na=False, na_values=[], quotechar='"',
-                           encoding="utf-8", engine="c" if spanning else "pyarrow")
+                           skiprows=1 if hint else 0, encoding="utf-8",
+                           engine="c" if spanning else "pyarrow")
     except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(_ragged(spec, data, sep, exc)) from None
-    if len(lines) != len(grid):
+        raise DataError(_ragged(spec, data, sep, exc, skip=int(bool(hint)))) from None
+    if len(lines) != len(grid) + bool(hint):
         # Quotes inside unquoted cells fool the quick count: count with the csv module.
         lines = _record_lines_slowly(data, sep)
-    return _table(spec, grid, lines)
+    return _table(spec, grid, lines[1:] if hint else lines)
 
 
 def _delimiter(data: bytes) -> str:
@@ -303,14 +307,17 @@ def _record_lines_slowly(data: bytes, sep: str) -> np.ndarray:
     return np.asarray(lines)
 
 
-def _ragged(spec: FileSpec, data: bytes, sep: str, exc: Exception) -> list[Problem]:
+def _ragged(spec: FileSpec, data: bytes, sep: str, exc: Exception,
+            skip: int = 0) -> list[Problem]:
     """Problems for rows whose cell count differs from the header's, with their lines."""
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=sep)
     problems, width, line = [], None, 1
-    name = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}[sep]
+    name = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}.get(sep, f"'{sep}'")
     try:
         for record in reader:
-            if record:
+            if record and skip:
+                skip -= 1
+            elif record:
                 if width is None:
                     width = len(record)
                 elif len(record) != width:
@@ -348,8 +355,15 @@ def _read_excel(spec: FileSpec, data: bytes) -> RawTable:
               f"a damaged file ({type(exc).__name__})")
     try:
         sheet = _sheet(spec, book)
+        if not hasattr(sheet, "iter_rows"):
+            _fail(spec, None, "a sheet of cells", f"'{sheet.title}' is a chart")
         sheet.reset_dimensions()   # some exporters write wrong dimensions: read every row
         cells = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except DataError:
+        raise
+    except Exception as exc:   # damaged sheet XML fails in many ways inside openpyxl
+        _fail(spec, None, "an Excel workbook (.xlsx) whose sheets can be read",
+              f"a damaged sheet ({type(exc).__name__})")
     finally:
         book.close()
     width = max((len(r) for r in cells), default=0)

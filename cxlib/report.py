@@ -53,7 +53,7 @@ def summary(client: Client, sections: dict[str, Section]) -> Section:
         s.narrative.extend(p1.narrative[:2])
         s.metrics["revenue_at_risk"] = p1.metrics["revenue_at_risk"]
         s.metrics["what_if_value"] = p1.metrics["what_if_value"]
-    elif p1 is not None:
+    elif p1 is not None and "loyalty" in p1.metrics:
         m = p1.metrics["loyalty"]
         kind = client.config.survey.overall.kind
         s.narrative.append(text.t(lang, "summary.no_outcomes",
@@ -61,7 +61,7 @@ def summary(client: Client, sections: dict[str, Section]) -> Section:
                                   value=text.number(m.value, lang, 1),
                                   ci=text.interval(m.ci_low, m.ci_high, lang, 1),
                                   n=text.number(m.n, lang)))
-    if p1 is not None:
+    if p1 is not None and "loyalty" in p1.metrics:
         s.metrics["loyalty"] = p1.metrics["loyalty"]
     p2 = sections.get("P2")
     if p2 is not None and "breakpoints" in p2.tables and len(p2.tables["breakpoints"]):

@@ -41,6 +41,8 @@ NOTES = {
 CLIENT_YML = """\
 # client.yml for {name}: names the client's files and maps their columns onto the
 # workbook's model (docs/data-format.md). Paths are relative to this folder.
+# Column names are the file's headers; quote a name holding : ? , [ ] {{ }} or # ('Q1: Why?').
+# SurveyMonkey columns are 'question text - option label'; Qualtrics columns are Q ids.
 # Check it with:  cx validate {folder}
 client: {quoted}                # shown in the report
 language: en                  # en or zh: the report's language

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cxlib.cli import main
 from cxlib.client import load_client
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,11 +25,17 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def airline(tmp_path_factory):
-    """The airline client loaded from a copy of its folder with the survey beside client.yml."""
+def folder(tmp_path_factory) -> Path:
+    """A copy of the airline client's folder with the survey beside client.yml."""
     folder = tmp_path_factory.mktemp("airline")
     shutil.copy(CONFIG, folder / "client.yml")
     shutil.copy(SURVEY, folder / "passengers.csv")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def airline(folder):
+    """The airline client as load_client maps it."""
     return load_client(folder)
 
 
@@ -68,3 +75,8 @@ def test_airline_segments_as_in_file(airline, raw):
     for segment in ("Customer Type", "Type of Travel", "Class"):
         assert airline.survey[segment].value_counts().to_dict() == \
             raw[segment].value_counts().to_dict()
+
+
+def test_airline_cli_validate_ok(folder, capsys):
+    assert main(["validate", str(folder)]) == 0
+    assert "survey 25,976" in capsys.readouterr().out

@@ -99,7 +99,8 @@ def test_read_table_wrong_named_encoding_reports_line(tmp_path):
 
 def test_read_table_mixed_encodings_reports_first_foreign_line(tmp_path):
     path = tmp_path / "mixed.csv"
-    path.write_bytes("id,city\n1,Bogotá\n2,Zürich\n".encode("utf-8") + "3,Québec\n".encode("cp1252"))
+    path.write_bytes("id,city\n1,Bogotá\n2,Zürich\n".encode("utf-8")
+                     + "3,Québec\n".encode("cp1252"))
     text = problems(path)
     assert "row 4" in text and "mixed encodings" in text
 
@@ -325,3 +326,29 @@ def test_read_table_bom_not_left_on_first_header(tmp_path):
     path = tmp_path / "s.csv"
     path.write_bytes(codecs.BOM_UTF8 + b"id,q1\n1,5\n")
     assert list(read_table(spec(path, encoding="utf-8")).frame.columns) == ["id", "q1"]
+
+
+def test_read_table_excel_sep_line_names_delimiter(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes(b"sep=;\r\nid;q1,q2\r\n1;5,5\r\n")
+    table = read_table(spec(path))
+    assert list(table.frame.columns) == ["id", "q1,q2"]
+    assert table.rows.tolist() == [3]
+
+
+def test_read_table_excel_sep_line_ragged_rows_numbered(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes(b"sep=;\nid;q1\n1;5;6\n")
+    assert "row 3: expected 2 cells separated by semicolons" in problems(path)
+
+
+def test_read_table_qualtrics_workbook_export(tmp_path):
+    book = openpyxl.Workbook()
+    for row in (["ResponseId", "Q1"], ["Response ID", "How likely ...?"],
+                ['{"ImportId":"_recordId"}', '{"ImportId":"QID1"}'], ["R_1", 9]):
+        book.active.append(row)
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    for fmt in ("excel", "qualtrics"):
+        table = read_table(spec(path, format=fmt))
+        assert table.frame.values.tolist() == [["R_1", "9"]] and table.rows.tolist() == [4]

@@ -90,17 +90,17 @@ def xlsx(rows: list[list], sheet: str = "Responses") -> bytes:
 
 
 # ---- client.yml --------------------------------------------------------------------------
-case("bad_yaml", ["client.yml", "row 6", "valid YAML", "flow mapping on line 5"], 1,
+case("bad_yaml", ["client.yml", "line 6", "valid YAML", "flow mapping on line 5"], 1,
      SURVEY_YML.replace("overall: {nps: nps}", "overall: {nps: nps"))
 case("yaml_not_mapping", ["client.yml", "a mapping of keys", "['survey.csv']"], 1,
      "- survey.csv\n")
 case("empty_client_yml", ["client.yml", "a mapping of keys", "an empty file"], 1, "")
-case("client_yml_not_utf8", ["client.yml", "row 1", "text in UTF-8", "xe9"], 1,
+case("client_yml_not_utf8", ["client.yml", "line 1", "text in UTF-8", "xe9"], 1,
      ("client: Café de Flore\n" + SURVEY_YML.split("\n", 1)[1]).encode("cp1252"))
-case("unknown_key_did_you_mean", ["client.yml", "row 6", "survey.segmnets",
+case("unknown_key_did_you_mean", ["client.yml", "line 6", "survey.segmnets",
                                   "unknown key 'segmnets' (did you mean 'segments'?)"], 1,
      SURVEY_YML.replace("segments:", "segmnets:"))
-case("duplicate_yaml_key", ["client.yml", "row 6", "survey.overall", "each key once",
+case("duplicate_yaml_key", ["client.yml", "line 6", "survey.overall", "each key once",
                             "'overall' again (first on line 5)"], 1,
      SURVEY_YML.replace("  segments:", "  overall: {nps: booking}\n  segments:"))
 case("survey_missing_section", ["client.yml", "a survey section (the survey is required)",
@@ -110,10 +110,10 @@ case("survey_not_a_mapping", ["client.yml", "a mapping with file, respondent_id 
 case("path_outside_client", ["client.yml", "survey.file", "a file inside the client folder",
                              "'../survey.csv'"], 1,
      SURVEY_YML.replace("file: survey.csv", "file: ../survey.csv"))
-case("bad_scale", ["client.yml", "row 8", "survey.touchpoints.booking.scale",
+case("bad_scale", ["client.yml", "line 8", "survey.touchpoints.booking.scale",
                    "a scale [low, high] such as [1, 5]", "[5, 1]"], 1,
      SURVEY_YML.replace("booking, scale: [1, 5]", "booking, scale: [5, 1]"))
-case("bad_language", ["client.yml", "row 2", "column 'language'", "one of en, zh", "'fr'"], 1,
+case("bad_language", ["client.yml", "line 2", "key 'language'", "one of en, zh", "'fr'"], 1,
      SURVEY_YML.replace("survey:", "language: fr\nsurvey:", 1))
 case("bad_encoding_name", ["client.yml", "survey.encoding", "one of auto, utf-8", "'latin-9'"],
      1, SURVEY_YML.replace("  file: survey.csv", "  file: survey.csv\n  encoding: latin-9"))

@@ -1,0 +1,481 @@
+"""The client deliverables made from a finished report: report.pdf, tables.xlsx and chart images.
+
+The PDF and the images come from report.html itself, opened once in headless Chromium
+(Debian's /usr/bin/chromium, driven by Playwright): the charts a client prints or pastes
+into slides are the ones the report shows, drawn by the same plotly.js. The workbook is
+written from the sections with openpyxl.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import concurrent.futures
+import html
+import math
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from . import text
+from .section import Section
+from .theme import Theme, load_theme
+
+#: Chromium for the PDF and the images; CX_CHROMIUM overrides where it is found.
+CHROMIUM = os.environ.get("CX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+#: Flags that keep a headless Chromium quiet, offline and working as root in a container.
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run"]
+#: PDF page margins; the footer (page numbers) is drawn in the bottom one.
+MARGIN = {"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}
+#: Height in CSS pixels of the A4 area inside MARGIN, less room for a figure's own margin;
+#: taller charts are scaled down to fit one page.
+PAGE_HEIGHT_PX = round((297 - 30) / 25.4 * 96) - 50
+#: True once every chart in the page has drawn its SVG.
+RENDERED = ("[...document.querySelectorAll('.plotly-graph-div')]"
+            ".every(d => d.querySelector('.main-svg') !== null)")
+#: Section order of the workbook; sections not listed follow in their own order.
+ORDER = ("P1", "P2", "P3", "P4", "roadmap")
+#: Columns holding shares in 0-1 (percent format) and money (currency in the header).
+PERCENT = re.compile(r"^(share|retention|rate|share_of_wallet|share_with_switch|what_if_share"
+                     r"|retention_lift)(_low|_high)?$")
+MONEY = re.compile(r"^(revenue|revenue_total|at_risk|what_if_value|what_if|impact_revenue)"
+                   r"(_low|_high)?$")
+#: Columns holding loyalty group codes, shown by their names (groups.* in the language file).
+GROUP_COLUMNS = ("group", "next_group")
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+_FILE_BAD = re.compile(r"[^\w.-]+")
+_EXCEL_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def write_all(client, sections: dict[str, Section], folder: Path) -> list[Path]:
+    """Write tables.xlsx, figures/ and report.pdf next to report.html in `folder`.
+
+    Parameters
+    ----------
+    client : the loaded Client the sections were computed for.
+    sections : the sections by id, as the notebooks saved them.
+    folder : the report folder holding report.html (cxlib.report.write).
+
+    Returns
+    -------
+    The paths written: the workbook, every image, then the PDF.
+    """
+    folder = Path(folder)
+    lang = client.config.language
+    theme = load_theme(client.config.brand, client.config.folder)
+    written = [write_tables(sections, folder / "tables.xlsx", lang, client.config.currency,
+                            client.name, theme)]
+    footer = text.t(lang, "report.confidential", client=client.name)
+
+    def browser_work() -> list[Path]:
+        with open_report(folder / "report.html") as page:
+            images = write_figures(page, sections, folder / "figures")
+            return images + [write_pdf(page, folder / "report.pdf", footer, lang)]
+
+    return written + _outside_event_loop(browser_work)
+
+
+def _outside_event_loop(work):
+    """Run `work` here, or in a thread when an asyncio loop runs here (as in Jupyter)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
+# --- Browser --------------------------------------------------------------------------------
+
+@contextmanager
+def open_report(page_path: Path, timeout_ms: int = 60_000) -> Iterator:
+    """Open report.html in headless Chromium, offline, and wait until every chart has drawn.
+
+    Parameters
+    ----------
+    page_path : the report.html to open.
+    timeout_ms : how long to wait for the charts.
+
+    Returns
+    -------
+    A context manager giving the Playwright page; the browser closes when it exits.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 1200})
+            # The report is self-contained: anything but the file itself stays unfetched.
+            page.route("**/*", lambda route: route.continue_()
+                       if route.request.url.startswith("file:") else route.abort())
+            page.goto(Path(page_path).resolve().as_uri())
+            page.wait_for_function(RENDERED, timeout=timeout_ms)
+            yield page
+        finally:
+            browser.close()
+
+
+def write_figures(page, sections: dict[str, Section], folder: Path) -> list[Path]:
+    """Save every chart of the open report as <section>_<figure>.png (2x) and .svg.
+
+    Parameters
+    ----------
+    page : the report opened with `open_report`.
+    sections : the sections the report was made from; their figure names name the files.
+    folder : where the images go (created).
+
+    Returns
+    -------
+    The image paths, PNG then SVG for each chart in report order.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for section in _ordered(sections):
+        if not section.figures:
+            continue
+        images = page.evaluate(_TO_IMAGES, section.id.lower())
+        if len(images) != len(section.figures):
+            raise RuntimeError(f"report.html shows {len(images)} charts for {section.id}, "
+                               f"the section has {len(section.figures)}")
+        for name, (png, svg) in zip(section.figures, images):
+            stem = _FILE_BAD.sub("_", f"{section.id}_{name}")
+            written.append(folder / f"{stem}.png")
+            written[-1].write_bytes(base64.b64decode(png.split(",", 1)[1]))
+            written.append(folder / f"{stem}.svg")
+            written[-1].write_text(urllib.parse.unquote(svg.split(",", 1)[1]), encoding="utf-8")
+    return written
+
+
+_TO_IMAGES = """async (id) => {
+  const out = [];
+  for (const gd of document.querySelectorAll(`section[id="${id}"] .js-plotly-plot`)) {
+    out.push([await Plotly.toImage(gd, {format: 'png', scale: 2}),
+              await Plotly.toImage(gd, {format: 'svg'})]);
+  }
+  return out;
+}"""
+
+
+def write_pdf(page, path: Path, footer: str, language: str = "en") -> Path:
+    """Print the open report to an A4 PDF with page numbers and a paged table of contents.
+
+    Charts taller than a page are scaled to fit it and none is split across pages (CSS
+    in the template). The contents get page numbers in two passes: print, find each
+    section's first page with pdftotext, write the numbers in, print again. Without
+    pdftotext the contents list the sections only.
+
+    Parameters
+    ----------
+    page : the report opened with `open_report`.
+    path : the PDF to write.
+    footer : the text at the left of every page's footer (client text, escaped here).
+    language : the report's language, for "Page 3 of 12".
+
+    Returns
+    -------
+    The PDF's path.
+    """
+    path = Path(path)
+    page.emulate_media(media="print")
+    page.evaluate(_FIT_CHARTS, PAGE_HEIGHT_PX)
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    options = dict(format="A4", print_background=True, display_header_footer=True,
+                   header_template="<span></span>", margin=MARGIN, outline=True, tagged=True,
+                   footer_template=_footer(footer, language, font))
+    first = page.pdf(**options)
+    numbers = _section_pages(first, page.evaluate(_TOC_TITLES))
+    if numbers:
+        page.evaluate(_FILL_TOC, numbers)
+        path.write_bytes(page.pdf(**options))
+    else:
+        path.write_bytes(first)
+    return path
+
+
+def _footer(left: str, language: str, font: str) -> str:
+    style = (f"font-family:{html.escape(font)};font-size:8px;color:#6b7280;width:100%;"
+             f"margin:0 {MARGIN['left']};display:flex;justify-content:space-between")
+    pages = (f'{html.escape(text.t(language, "report.page"))} <span class="pageNumber"></span> '
+             f'{html.escape(text.t(language, "report.of"))} <span class="totalPages"></span>')
+    return f'<div style="{style}"><span>{html.escape(left)}</span><span>{pages}</span></div>'
+
+
+_FIT_CHARTS = """(limit) => {
+  for (const fig of document.querySelectorAll('figure.chart')) {
+    fig.style.zoom = '';
+    const h = fig.getBoundingClientRect().height;
+    if (h > limit) fig.style.zoom = String(limit / h);
+  }
+}"""
+_TOC_TITLES = """() => [...document.querySelectorAll('[data-toc-page]')].map(el => {
+  const h = document.getElementById(el.dataset.tocPage)?.querySelector('h2');
+  return [el.dataset.tocPage, h ? h.textContent : ''];
+})"""
+_FILL_TOC = """(numbers) => {
+  for (const [anchor, n] of Object.entries(numbers)) {
+    const el = document.querySelector(`[data-toc-page="${anchor}"]`);
+    if (el) el.textContent = String(n);
+  }
+}"""
+
+
+def _section_pages(pdf: bytes, titles: list[list[str]]) -> dict[str, int]:
+    """The page each section starts on: the first page, after the last found, opening with its title."""
+    pages = _page_texts(pdf)
+    if not pages:
+        return {}
+    found, start = {}, 1                      # page 1 holds the contents themselves
+    for anchor, title in titles:
+        want = _squeeze(title)
+        for i in range(start, len(pages)):
+            if want and _squeeze(pages[i]).startswith(want):
+                found[anchor], start = i + 1, i
+                break
+    return found if len(found) == len(titles) else {}
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    """The text of each page, by pdftotext (poppler-utils); empty without it."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "pass1.pdf"
+        source.write_bytes(pdf)
+        done = subprocess.run([tool, "-enc", "UTF-8", str(source), "-"], capture_output=True,
+                              check=False)
+    if done.returncode != 0:
+        return []
+    return done.stdout.decode("utf-8", "replace").split("\f")
+
+
+def _squeeze(value: str) -> str:
+    return re.sub(r"\s+", "", value)
+
+
+# --- Workbook -------------------------------------------------------------------------------
+
+def write_tables(sections: dict[str, Section], path: Path, language: str = "en",
+                 currency: str = "USD", client: str = "", theme: Theme | None = None) -> Path:
+    """Write every result table of every section to one Excel workbook, after a Contents sheet.
+
+    Parameters
+    ----------
+    sections : the sections by id.
+    path : the .xlsx to write.
+    language : the language of headers and descriptions.
+    currency : the client's currency, named in the headers of money columns.
+    client : the client's name, for the Contents sheet.
+    theme : colours of the header row; the project theme by default.
+
+    Returns
+    -------
+    The workbook's path.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    theme = theme or load_theme()
+    book = Workbook()
+    contents = book.active
+    contents.title = _sheet_name(text.t(language, "workbook.contents", default="Contents"), set())
+    used = {contents.title}
+    listing = []
+    for section in _ordered(sections):
+        for key, frame in section.tables.items():
+            name = _sheet_name(f"{section.id} {key}", used)
+            sheet = book.create_sheet(name)
+            rows = _write_frame(sheet, frame, language, currency, theme)
+            listing.append((name, section.title, key, _description(key, language), rows))
+    _write_contents(contents, listing, language, client, theme)
+    header_font = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor=theme.primary.lstrip("#").upper().rjust(6, "0"))
+    for sheet in book.worksheets[1:]:
+        for cell in sheet[1]:
+            cell.font, cell.fill = header_font, fill
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def _ordered(sections: dict[str, Section]) -> list[Section]:
+    first = [sections[k] for k in ORDER if k in sections]
+    return first + [s for k, s in sections.items() if k not in ORDER]
+
+
+def _sheet_name(wanted: str, used: set[str]) -> str:
+    """A legal, unique sheet name of at most 31 characters."""
+    base = _SHEET_BAD.sub("_", wanted).strip("'")[:31] or "Sheet"
+    name, i = base, 2
+    while name.lower() in {u.lower() for u in used}:
+        suffix = f" ({i})"
+        name, i = base[:31 - len(suffix)] + suffix, i + 1
+    used.add(name)
+    return name
+
+
+def _description(key: str, language: str) -> str:
+    if key.startswith("loyalty_by_"):
+        found = text.t(language, "tables.loyalty_by", default=None, segment=key[11:])
+    else:
+        found = text.t(language, f"tables.{key}", default=None)
+    return found or text.t(language, "tables.other", default=key, name=key)
+
+
+def _tidy(frame: pd.DataFrame, language: str, currency: str) -> pd.DataFrame:
+    """The table as the sheet shows it: index as columns, loyalty groups named, and a
+    key-value table's keys as readable labels (with the currency for money)."""
+    if list(frame.columns) == ["value"] and frame.index.name is None:
+        tidy = frame.reset_index()
+        tidy.columns = ["item", "value"]
+        keys = list(tidy["item"].astype(str))
+        tidy.attrs["keys"] = keys
+        tidy["item"] = [_header(k, _kind(k, None), language, currency, kv=True) for k in keys]
+        tidy["value"] = [_group_name(v, language) if k in GROUP_COLUMNS else v
+                         for k, v in zip(keys, tidy["value"])]
+        return tidy
+    named = frame.index.name is not None or not isinstance(frame.index, pd.RangeIndex)
+    tidy = frame.reset_index() if named else frame.reset_index(drop=True)
+    for column in GROUP_COLUMNS:
+        if column in tidy.columns:
+            tidy[column] = [_group_name(v, language) for v in tidy[column]]
+    return tidy
+
+
+def _group_name(value, language: str):
+    """A loyalty group's name in the language ('detractor' -> 'Detractors')."""
+    return text.t(language, f"groups.{value}", default=value) if isinstance(value, str) else value
+
+
+def _kind(column: str, previous: str | None) -> str:
+    """How a column is formatted: percent, money, p, or plain; an interval follows its estimate."""
+    if column in ("ci_low", "ci_high") and previous is not None:
+        return _kind(previous, None)
+    if PERCENT.match(column):
+        return "percent"
+    if MONEY.match(column):
+        return "money"
+    if column.startswith("p_"):
+        return "p"
+    return "plain"
+
+
+_FORMATS = {"percent": "0.0%", "money": "#,##0", "p": "0.0000", "int": "#,##0",
+            "float": "#,##0.00"}
+
+
+def _write_frame(sheet, frame: pd.DataFrame, language: str, currency: str, theme: Theme) -> int:
+    """Write one table with readable headers, typed cells and number formats; return its rows."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    tidy = _tidy(frame, language, currency)
+    keys = tidy.attrs.get("keys")
+    kinds, previous = [], None
+    for column in map(str, tidy.columns):
+        kinds.append(_kind(column, previous))
+        if column not in ("ci_low", "ci_high"):
+            previous = column
+    headers = [_header(str(c), k, language, currency) for c, k in zip(tidy.columns, kinds)]
+    sheet.append(headers)
+    widths = [len(h) for h in headers]
+    for r, row in enumerate(tidy.itertuples(index=False), start=2):
+        for c, value in enumerate(row, start=1):
+            kind = _kind(keys[r - 2], None) if keys and c == 2 else kinds[c - 1]
+            cell = sheet.cell(row=r, column=c)
+            _set(cell, value, kind)
+            widths[c - 1] = max(widths[c - 1], _shown_width(cell.value, cell.number_format))
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for c, width in enumerate(widths, start=1):
+        letter = get_column_letter(c)
+        sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
+        if width > 58:
+            for cell in sheet[letter][1:]:
+                cell.alignment = wrap
+    sheet.freeze_panes = "A2"
+    if len(tidy):
+        sheet.auto_filter.ref = sheet.dimensions
+    return len(tidy)
+
+
+def _header(column: str, kind: str, language: str, currency: str, kv: bool = False) -> str:
+    # A key-value table may word a key its own way ("revenue" of a group, not per customer).
+    label = (kv and text.t(language, f"columns.kv_{column}", default=None)) or text.column(
+        column, language)
+    return f"{label} ({currency})" if kind == "money" else label
+
+
+def _set(cell, value, kind: str) -> None:
+    """Put a value in a cell with the type and number format its column calls for."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()                      # numpy scalars to Python
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, bool):
+        cell.value = value
+        return
+    if isinstance(value, (int, float)):
+        cell.value = value
+        if kind in ("percent", "money", "p"):
+            cell.number_format = _FORMATS[kind]
+        else:
+            cell.number_format = _FORMATS["int" if isinstance(value, int) else "float"]
+        return
+    if isinstance(value, str):
+        cell.value = _EXCEL_BAD.sub("", value)
+        # Client text is data, never a formula, even when it starts with "=".
+        cell.data_type = "s"
+        return
+    cell.value = value
+
+
+def _shown_width(value, number_format: str) -> int:
+    """About how many characters a value takes on screen (CJK characters count double)."""
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        shown = f"{value:,.2f}" if "%" not in number_format else f"{100 * value:.1f}%"
+    else:
+        shown = str(value)
+    return max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in line) for line in shown.split("\n"))
+
+
+def _write_contents(sheet, listing, language: str, client: str, theme: Theme) -> None:
+    """The first sheet: what the workbook holds and a link to each table's sheet."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    def word(key: str, fallback: str) -> str:
+        return text.t(language, f"workbook.{key}", default=fallback)
+
+    sheet.append([client or word("contents", "Contents")])
+    sheet["A1"].font = Font(bold=True, size=14, color=theme.primary.lstrip("#").upper())
+    sheet.append([text.t(language, "workbook.note", default="", client=client)])
+    sheet.append([])
+    sheet.append([word("sheet", "Sheet"), word("section", "Section"), word("table", "Table"),
+                  word("description", "Description"), word("rows", "Rows")])
+    fill = PatternFill("solid", fgColor=theme.primary.lstrip("#").upper())
+    for cell in sheet[4]:
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), fill
+    for name, section, key, description, rows in listing:
+        sheet.append([name, section, key, description, rows])
+        link = sheet.cell(row=sheet.max_row, column=1)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")
+        link.font = Font(color="1F4E9E", underline="single")
+    for letter, width in zip("ABCDE", (26, 44, 26, 70, 8)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A5"
