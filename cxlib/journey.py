@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import metrics
+from . import metrics, text
 
 SELF_SERVICE, ASSISTED = "self-service", "assisted"
 #: Pre-purchase stages (METHOD.md, seed 001): the offer and its setting are designed here.
@@ -13,26 +13,9 @@ DESIGN_STAGES = ("awareness", "discovery", "attraction", "interaction")
 MANY_SWITCHES = 3
 
 #: Every sentence and label this module writes, in one place for translation.
-TEMPLATES = {
-    "develop": "ratings vary more than at most touchpoints (sd {sd:.2f} against a median of "
-               "{median:.2f}): develop consistency in execution",
-    "design": "pre-purchase stage '{stage}': design the right offer, incentives and setting",
-    "deliver": "stage '{stage}': deliver the experience with every function involved",
-    "deliver_no_stage": "no stage recorded: deliver the experience with every function "
-                        "involved",
-    "prompt": "At {name} ({channel}), customers expect {expectation}.",
-    "prompt_no_expectation": "At {name} ({channel}), find out what customers expect.",
-    "prompt_no_channel": "At {name}, customers expect {expectation}.",
-    "prompt_bare": "At {name}, find out what customers expect.",
-    "prompt_gap": " They rate it {shortfall:.1f} points below what they expected.",
-    "prompt_task": " Write content for this moment that meets that expectation.",
-    "start": "Start: {channel}",
-    "end": "End: {channel}",
-    "switches_0": "No switch",
-    "switches_1": "1 switch",
-    "switches_n": "{n} switches",
-    "switches_many": "{n}+ switches",
-}
+def _say(language: str, key: str, **values) -> str:
+    """A sentence or label of this module in the report's language (templates/i18n)."""
+    return text.t(language, f"journey.{key}", **values)
 
 
 # -- breakpoints and the three Ds -----------------------------------------------------
@@ -76,7 +59,8 @@ def breakpoints(gaps: pd.DataFrame, threshold: float = 0.5, alpha: float = 0.05,
     return chosen
 
 
-def three_ds(breakpoints: pd.DataFrame, perception: pd.DataFrame | None = None) -> pd.DataFrame:
+def three_ds(breakpoints: pd.DataFrame, perception: pd.DataFrame | None = None,
+             language: str = "en") -> pd.DataFrame:
     """Which of James Allen's three Ds each breakpoint calls for (P2 step 4), with the reason.
 
     The rule, applied in this order (the first that holds wins):
@@ -93,7 +77,7 @@ def three_ds(breakpoints: pd.DataFrame, perception: pd.DataFrame | None = None) 
     Parameters: breakpoints -- breakpoints' table (needs a `stage` column);
     perception -- the perception frame (one column per touchpoint) or None.
     Returns: the table with columns perception_sd, d ("design", "deliver", "develop")
-    and why (one English sentence from TEMPLATES); attrs median_sd.
+    and why (one sentence in `language`); attrs median_sd.
     """
     table = breakpoints.copy()
     if perception is not None:
@@ -105,7 +89,7 @@ def three_ds(breakpoints: pd.DataFrame, perception: pd.DataFrame | None = None) 
         table["perception_sd"] = np.nan
     ds, whys = [], []
     for stage, sd in zip(table["stage"], table["perception_sd"]):
-        d, why = _three_d(stage, sd, median)
+        d, why = _three_d(stage, sd, median, language)
         ds.append(d)
         whys.append(why)
     table["d"], table["why"] = ds, whys
@@ -113,35 +97,37 @@ def three_ds(breakpoints: pd.DataFrame, perception: pd.DataFrame | None = None) 
     return table
 
 
-def _three_d(stage, sd: float, median: float) -> tuple[str, str]:
+def _three_d(stage, sd: float, median: float, language: str) -> tuple[str, str]:
     if not np.isnan(sd) and not np.isnan(median) and sd > median:
-        return "develop", TEMPLATES["develop"].format(sd=sd, median=median)
-    if isinstance(stage, str) and stage in DESIGN_STAGES:
-        return "design", TEMPLATES["design"].format(stage=stage)
+        return "develop", _say(language, "develop", sd=sd, median=median)
     if isinstance(stage, str) and stage:
-        return "deliver", TEMPLATES["deliver"].format(stage=stage)
-    return "deliver", TEMPLATES["deliver_no_stage"]
+        named = text.t(language, f"stages.{stage}", default=stage)
+        if stage in DESIGN_STAGES:
+            return "design", _say(language, "design", stage=named)
+        return "deliver", _say(language, "deliver", stage=named)
+    return "deliver", _say(language, "deliver_no_stage")
 
 
 def _text(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _prompt(name: str, channel: str, expectation: str, gap: float) -> str:
-    expectation = expectation.rstrip(".")
+def _prompt(name: str, channel: str, expectation: str, gap: float, language: str) -> str:
+    expectation = expectation.rstrip(".。")
     key = {(True, True): "prompt", (True, False): "prompt_no_expectation",
            (False, True): "prompt_no_channel", (False, False): "prompt_bare"}
-    text = TEMPLATES[key[bool(channel), bool(expectation)]].format(
-        name=name, channel=channel, expectation=expectation)
+    sentence = _say(language, key[bool(channel), bool(expectation)], name=name,
+                    channel=channel, expectation=expectation)
     if not np.isnan(gap) and gap < 0:
-        text += TEMPLATES["prompt_gap"].format(shortfall=-gap)
-    return text + TEMPLATES["prompt_task"]
+        sentence += _say(language, "prompt_gap", shortfall=-gap)
+    return sentence + _say(language, "prompt_task")
 
 
-def content_prompts(breakpoints: pd.DataFrame, touchpoints: pd.DataFrame | None) -> pd.DataFrame:
+def content_prompts(breakpoints: pd.DataFrame, touchpoints: pd.DataFrame | None,
+                    language: str = "en") -> pd.DataFrame:
     """A content prompt for each breakpoint (P2 step 5): who, where and what they expect.
 
-    The sentence is built from the TEMPLATES at the top of this module, from the
+    The sentence is built from the `journey` sentences of templates/i18n, from the
     touchpoint's name, channel (interaction mode) and the customer's expectation as
     written in the catalogue, and the shortfall when the breakpoint has a gap. Parts the
     catalogue lacks are left out of the sentence rather than filled with placeholders.
@@ -162,7 +148,7 @@ def content_prompts(breakpoints: pd.DataFrame, touchpoints: pd.DataFrame | None)
         gap = float(row.get("gap", np.nan))
         rows.append({"touchpoint": tp, "name": name, "channel": channel or np.nan,
                      "expectation": expectation or np.nan,
-                     "prompt": _prompt(name, channel, expectation, gap)})
+                     "prompt": _prompt(name, channel, expectation, gap, language)})
     columns = ["touchpoint", "name", "channel", "expectation", "prompt"]
     return pd.DataFrame(rows, columns=columns).set_index("touchpoint")
 
@@ -267,13 +253,17 @@ def switching_summary(paths: pd.DataFrame, level: float = 0.95) -> pd.Series:
     }, name="switching")
 
 
-def _switch_label(n: int) -> str:
+def _switch_label(n: int, language: str) -> str:
     if n >= MANY_SWITCHES:
-        return TEMPLATES["switches_many"].format(n=MANY_SWITCHES)
-    return TEMPLATES[{0: "switches_0", 1: "switches_1"}.get(n, "switches_n")].format(n=n)
+        return _say(language, "switches_many", n=MANY_SWITCHES)
+    return _say(language, {0: "switches_0", 1: "switches_1"}.get(n, "switches_n"), n=n)
 
 
-def channel_transitions(journeys: pd.DataFrame) -> pd.DataFrame:
+def _end(language: str, key: str, channel: str) -> str:
+    return _say(language, key, channel=_say(language, f"channel_{channel.replace('-', '_')}"))
+
+
+def channel_transitions(journeys: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     """Journeys flowing from start channel through number of switches to end channel, for a Sankey.
 
     Three columns of nodes keep the diagram readable whatever the number of journeys:
@@ -287,15 +277,16 @@ def channel_transitions(journeys: pd.DataFrame) -> pd.DataFrame:
     attrs nodes: every node label in display order.
     """
     paths = journey_paths(journeys)
-    middle = paths["switches"].clip(upper=MANY_SWITCHES).map(_switch_label)
-    start = paths["start_channel"].map(lambda c: TEMPLATES["start"].format(channel=c))
-    end = paths["end_channel"].map(lambda c: TEMPLATES["end"].format(channel=c))
+    middle = paths["switches"].clip(upper=MANY_SWITCHES).map(
+        lambda n: _switch_label(n, language))
+    start = paths["start_channel"].map(lambda c: _end(language, "start", c))
+    end = paths["end_channel"].map(lambda c: _end(language, "end", c))
     links = pd.concat([pd.DataFrame({"source": start, "target": middle}),
                        pd.DataFrame({"source": middle, "target": end})])
     channels = (SELF_SERVICE, ASSISTED)
-    nodes = ([TEMPLATES["start"].format(channel=c) for c in channels]
-             + [_switch_label(n) for n in range(MANY_SWITCHES + 1)]
-             + [TEMPLATES["end"].format(channel=c) for c in channels])
+    nodes = ([_end(language, "start", c) for c in channels]
+             + [_switch_label(n, language) for n in range(MANY_SWITCHES + 1)]
+             + [_end(language, "end", c) for c in channels])
     rank = {node: i for i, node in enumerate(nodes)}
     table = links.groupby(["source", "target"], sort=False).size().rename("count").reset_index()
     table = table.sort_values(["source", "target"], key=lambda s: s.map(rank),

@@ -41,11 +41,26 @@ def _small(client: Client, section: Section, what: str, n: int) -> None:
 
 
 def _names(client: Client, ids: pd.Index) -> pd.Series:
-    """Touchpoint names for ids, from the catalogue; the id where there is none."""
+    """Touchpoint names for ids: from the catalogue, else the survey's question, else the id."""
     names = pd.Series(ids.astype(str), index=ids)
     if client.touchpoints is not None:
-        names = names.map(client.touchpoints.set_index("id")["name"]).fillna(names)
-    return names
+        return names.map(client.touchpoints.set_index("id")["name"]).fillna(names)
+    asked = {tp: r.perception for tp, r in client.config.survey.touchpoints.items()
+             if r.perception}
+    return names.map(asked).fillna(names)
+
+
+def _p(client: Client, p: float) -> str:
+    """A p-value with its relation, as sentences use it: '= 0.042' or '< 0.001'."""
+    return "< 0.001" if p < 0.001 else "= " + _num(client, p, 3)
+
+
+def _score(client: Client, value: float) -> str:
+    """A loyalty figure as read: NPS with its sign, shares satisfied as a percentage."""
+    lang = client.config.language
+    if client.config.survey.overall.kind == "nps":
+        return text.signed(value, lang, 1)
+    return text.number(value, lang, 1) + "%"
 
 
 def _group_names(client: Client, groups: pd.Series) -> pd.Series:
@@ -94,7 +109,7 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     s.metrics["loyalty"] = Metric(round(headline["value"], 1), int(headline["n"]), unit,
                                   round(headline["ci_low"], 1), round(headline["ci_high"], 1))
     s.narrative.append(_t(client, "p1.loyalty", metric=metric_name,
-                          value=_num(client, headline["value"], 1),
+                          value=_score(client, headline["value"]),
                           ci=text.interval(headline["ci_low"], headline["ci_high"], lang, 1),
                           n=_num(client, headline["n"])))
     _small(client, s, metric_name, int(headline["n"]))
@@ -123,9 +138,9 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
         key = "p1.segment_differs" if test["p_value"] < 0.05 else "p1.segment_same"
         best, worst = table["value"].idxmax(), table["value"].idxmin()
         s.narrative.append(_t(client, key, segment=segment, best=best, worst=worst,
-                              best_value=_num(client, table.loc[best, "value"], 1),
-                              worst_value=_num(client, table.loc[worst, "value"], 1),
-                              p=_num(client, test["p_value"], 3)))
+                              best_value=_score(client, table.loc[best, "value"]),
+                              worst_value=_score(client, table.loc[worst, "value"]),
+                              p=_p(client, test["p_value"])))
         for value in table.index[table["small_sample"]]:
             _small(client, s, f"{segment} = {value}", int(table.loc[value, "n"]))
     if tests:
@@ -217,6 +232,7 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
 def _gaps(client: Client) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     gaps = perception.touchpoint_gaps(client.perception, client.expectation, client.importance,
                                       client.touchpoints)
+    gaps["name"] = _names(client, gaps.index)
     weights = None
     if client.perception.shape[1] >= 2:
         weights = perception.driver_weights(client.survey["overall"], client.perception)
@@ -225,7 +241,7 @@ def _gaps(client: Client) -> tuple[pd.DataFrame, pd.DataFrame | None]:
 
 def _breakpoints(client: Client, gaps, weights, threshold: float, alpha: float) -> pd.DataFrame:
     found = journey.breakpoints(gaps, threshold=threshold, alpha=alpha, weights=weights)
-    return journey.three_ds(found, client.perception)
+    return journey.three_ds(found, client.perception, client.config.language)
 
 
 def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> Section:
@@ -241,13 +257,14 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
     else:
         found = _breakpoints(client, gaps, weights, threshold, alpha)
         s.tables["breakpoints"] = found
-        s.metrics["breakpoints"] = Metric(len(found), int(gaps["n"].sum()),
-                                          _t(client, "units.touchpoints"))
-        s.metrics["moments_of_truth"] = Metric(int(found["moment_of_truth"].sum()),
-                                               int(gaps["n"].sum()),
+        # n: the respondents whose ratings the breakpoint tests rest on.
+        answered = int(client.expectation.notna().any(axis=1).sum())
+        s.metrics["breakpoints"] = Metric(len(found), answered, _t(client, "units.touchpoints"))
+        s.metrics["moments_of_truth"] = Metric(int(found["moment_of_truth"].sum()), answered,
                                                _t(client, "units.touchpoints"))
         if client.touchpoints is not None:
-            s.tables["content_prompts"] = journey.content_prompts(found, client.touchpoints)
+            s.tables["content_prompts"] = journey.content_prompts(found, client.touchpoints,
+                                                             client.config.language)
         names = ", ".join(found["name"].astype(str).head(5))
         s.narrative.append(_t(client, "p2.breakpoints", count=len(found),
                               total=len(gaps), threshold=_num(client, threshold, 1),
@@ -283,7 +300,7 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
     hotspots = hotspots.assign(name=_names(client, hotspots.index))
     s.tables["switch_hotspots"] = hotspots
     s.figures["channel_sankey"] = charts.sankey(
-        journey.channel_transitions(client.journeys), "source", "target", "count",
+        journey.channel_transitions(client.journeys, client.config.language), "source", "target", "count",
         title=_t(client, "p2.fig_sankey"), template=template)
     top = hotspots.head(3)
     s.narrative.append(_t(client, "p2.switching",
@@ -380,8 +397,10 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
         focus = list(found.index) or list(gaps["gap"].nsmallest(3).index)
     else:
         focus = list(gaps["perception"].nsmallest(3).index)
-    s.tables["quotes"] = perception.representative_quotes(
-        client.interviews, focus, names=client.config.redact, k=3)
+    quotes = perception.representative_quotes(client.interviews, focus,
+                                              names=client.config.redact, k=3)
+    quotes.insert(1, "name", _names(client, pd.Index(quotes["touchpoint"])).to_numpy())
+    s.tables["quotes"] = quotes
     disagree = perception.disagreements(gaps, sentiment)
     s.tables["disagreements"] = disagree
     if len(disagree):

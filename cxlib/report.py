@@ -32,10 +32,11 @@ SHOWN = {
     "P3": {"gaps": ["name", "stage", "n", "expectation", "perception", "gap", "ci_low",
                     "ci_high", "p_adjusted"],
            "drivers": ["name", "raw", "rescaled"],
-           "quotes": ["touchpoint", "role", "sentiment", "quote"],
-           "disagreements": ["gap", "sentiment"]},
-    "P4": {"growth_opportunities": ["element", "name", "mean", "gap_to_best"],
-           "wave_change": ["difference", "ci_low", "ci_high", "p_adjusted"]},
+           "quotes": ["name", "role", "sentiment", "quote"],
+           "disagreements": ["name", "gap", "sentiment"]},
+    "P4": {"growth_opportunities": ["instrument", "element", "name", "mean", "gap"],
+           "wave_change": ["element", "name", "difference", "ci_low", "ci_high",
+                           "p_adjusted"]},
     "roadmap": {"initiatives": ["title", "category", "d", "owner", "impact", "impact_revenue",
                                 "effort", "horizon"]},
 }
@@ -107,15 +108,23 @@ def _cell(value, column: str, lang: str) -> str:
     return "" if value is None else str(value)
 
 
+#: Coded values shown in words: column -> where templates/i18n keeps their names.
+VALUE_NAMES = {"group": "groups", "stage": "stages", "quadrant": "quadrants",
+               "d": "values.d", "category": "values.category"}
+
+
 def _table(frame: pd.DataFrame, columns: list[str], lang: str) -> dict:
-    shown = frame.reset_index()
-    keep = [shown.columns[0]] + [c for c in columns if c in shown.columns and c != shown.columns[0]]
-    if "name" in keep and keep[0] != "name":
-        keep = keep[1:]
-    shown = shown[keep]
-    labels = text.t(lang, "columns") if "columns" in text._strings(lang) else {}
+    shown = frame.reset_index() if frame.index.name else frame.reset_index(drop=True)
+    first = [] if "name" in columns or not frame.index.name else [frame.index.name]
+    keep = first + [c for c in columns if c in shown.columns and c not in first]
+    shown = shown[keep].copy()
+    for column, where in VALUE_NAMES.items():
+        if column in shown:
+            names = text.t(lang, where)
+            shown[column] = shown[column].map(lambda v: names.get(v, v) if isinstance(v, str)
+                                              else v)
     return {
-        "headers": [labels.get(str(c), str(c).replace("_", " ").capitalize()) for c in keep],
+        "headers": [text.column(str(c), lang) for c in keep],
         "rows": [[_cell(v, str(c), lang) for c, v in zip(keep, row)]
                  for row in shown.head(MAX_ROWS).itertuples(index=False)],
         "more": max(0, len(shown) - MAX_ROWS),

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from cxlib import journey
+from cxlib import journey, text
 
 S, A = "self-service", "assisted"
 
@@ -66,7 +66,7 @@ def test_three_ds_rule_order_develop_design_deliver(gaps, spread):
     assert found["d"].to_dict() == {"e": "develop", "c": "deliver", "b": "design"}
     assert found.attrs["median_sd"] == pytest.approx(expected_sd.median())
     assert found.loc["e", "perception_sd"] == pytest.approx(expected_sd["e"])
-    assert "consistency" in found.loc["e", "why"] and "discovery" in found.loc["b", "why"]
+    assert "consistency" in found.loc["e", "why"] and "Discovery" in found.loc["b", "why"]
 
 
 def test_three_ds_develop_beats_design_when_inconsistent(gaps, spread):
@@ -78,7 +78,7 @@ def test_three_ds_develop_beats_design_when_inconsistent(gaps, spread):
 def test_three_ds_no_perception_stage_rule_only(gaps):
     found = journey.three_ds(journey.breakpoints(gaps))
     assert found["d"].to_dict() == {"e": "deliver", "c": "deliver", "b": "design"}
-    assert found.loc["e", "why"] == journey.TEMPLATES["deliver_no_stage"]
+    assert found.loc["e", "why"] == text.t("en", "journey.deliver_no_stage")
 
 
 def test_content_prompts_catalogue_name_channel_expectation(gaps):
@@ -202,3 +202,13 @@ def test_switch_hotspots_match_plain_loop(log):
         assert row["rate"] == pytest.approx(len(switched[tp]) / len(visited[tp]))
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high))
         assert row["share"] == pytest.approx(switches[tp] / sum(switches.values()))
+
+
+def test_content_prompts_chinese_uses_chinese_sentences():
+    found = pd.DataFrame({"name": ["首张账单"], "gap": [-0.9], "stage": ["use"]},
+                         index=pd.Index(["first_bill"], name="touchpoint"))
+    catalogue = pd.DataFrame({"id": ["first_bill"], "name": ["首张账单"], "channel": ["app"],
+                              "expectation": ["账单清楚准确"]})
+    prompt = journey.content_prompts(found, catalogue, language="zh").loc["first_bill", "prompt"]
+    assert prompt.startswith("在首张账单（app），客户期望账单清楚准确。")
+    assert "0.9" in prompt
