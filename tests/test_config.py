@@ -109,7 +109,7 @@ def test_load_config_every_problem_at_once_with_lines(tmp_path):
 
 def test_load_config_repeated_key_reported_with_both_lines(tmp_path):
     error = problems(tmp_path, BASE.replace("currency: CNY", "currency: CNY\nlanguage: en"))
-    assert "row 4, column 'language': expected each key once" in str(error)
+    assert "line 4, key 'language': expected each key once" in str(error)
     assert "(first on line 2)" in str(error)
 
 
@@ -125,7 +125,7 @@ def test_load_config_tab_indentation_reported(tmp_path):
 
 def test_load_config_missing_file_entry_key(tmp_path):
     error = problems(tmp_path, BASE.replace("touchpoints: {file: tp.xlsx,", "touchpoints: {"))
-    assert "column 'touchpoints.file': expected a value, got nothing" in str(error)
+    assert "key 'touchpoints.file': expected a value, got nothing" in str(error)
 
 
 def test_load_config_no_client_yml(tmp_path):
