@@ -50,6 +50,17 @@ def _names(client: Client, ids: pd.Index) -> pd.Series:
     return names.map(asked).fillna(names)
 
 
+def _short_labels(client: Client, plan: pd.DataFrame) -> pd.Series:
+    """Chart labels for initiatives: what each one is about, and why it is on the list."""
+    lang = client.config.language
+    touchpoints = _names(client, pd.Index(plan["ref"]))
+    labels = []
+    for source, ref, name in zip(plan["source"], plan["ref"], touchpoints):
+        about = f"{ref} {maturity.element_name(ref, lang)}" if source == "element" else name
+        labels.append(_t(client, f"roadmap.label_{source}", about=about))
+    return pd.Series(labels, index=plan.index)
+
+
 def _p(client: Client, p: float) -> str:
     """A p-value with its relation, as sentences use it: '= 0.042' or '< 0.001'."""
     return "< 0.001" if p < 0.001 else "= " + _num(client, p, 3)
@@ -500,17 +511,25 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
     s.metrics["initiatives"] = Metric(len(plan), len(plan), _t(client, "units.initiatives"))
     impact, effort, category = (_t(client, f"axes.{k}") for k in ("impact", "effort",
                                                                    "category"))
+    lang = client.config.language
+    categories = text.t(lang, "values.category")
+    short = _t(client, "axes.initiative")
+    chart = plan.assign(**{
+        short: _short_labels(client, plan),
+        category: plan["category"].map(lambda c: categories.get(c, c))})
     s.figures["impact_effort"] = charts.impact_effort(
-        plan.rename(columns={"impact": impact, "effort": effort, "category": category}),
-        impact, effort, "title", color=category,
+        chart.rename(columns={"impact": impact, "effort": effort}),
+        impact, effort, short, color=category,
         title=_t(client, "roadmap.fig_matrix"), template=template)
     schedule = rm.plan(plan)
     s.tables["plan"] = schedule
     horizon = _t(client, "axes.horizon")
+    labels = chart.set_index("initiative")[short]
     s.figures["plan"] = charts.timeline(
-        schedule.head(15).assign(**{horizon: schedule["horizon"].map(
-            lambda d: _t(client, "axes.days", n=int(d)))}),
-        "title", "start_day", "end_day", color=horizon,
+        schedule.head(15).assign(**{
+            horizon: schedule["horizon"].map(lambda d: _t(client, "axes.days", n=int(d))),
+            short: schedule["initiative"].map(labels)}),
+        short, "start_day", "end_day", color=horizon,
         title=_t(client, "roadmap.fig_plan"), template=template)
     s.narrative.append(_t(client, "roadmap.summary", count=len(plan),
                           quick=int((plan["horizon"] == 30).sum()),
