@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import pickle
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -434,8 +435,27 @@ def _source(spec: FileSpec, kind: str, table: RawTable | None) -> dict:
             "modified": modified}
 
 
+#: The checked client `cx run` hands to its notebooks, so a big survey is read once a run.
+SNAPSHOT = "client.pickle"
+
+
+def save_snapshot(client: Client, folder: Path) -> Path:
+    """Write a loaded client into a run's staging folder for its notebooks to read."""
+    path = Path(folder) / SNAPSHOT
+    with path.open("wb") as out:
+        pickle.dump(client, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
 def load_client(client: str | Path) -> Client:
-    """Read, check and map every file of a client; raise DataError listing every problem."""
+    """Read, check and map every file of a client; raise DataError listing every problem.
+
+    `client` is a client id, a client folder, or the snapshot a run wrote with
+    save_snapshot (only `cx run` writes those, into its own staging folder).
+    """
+    if Path(client).name == SNAPSHOT and Path(client).is_file():
+        with Path(client).open("rb") as snapshot:
+            return pickle.load(snapshot)
     config = load_config(client_folder(client))
     check = _Checker()
     loaded = _survey(check, config)

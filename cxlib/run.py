@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, paths, report
-from .client import Client, client_folder, load_client
+from .client import Client, client_folder, load_client, save_snapshot
 from .errors import CxError, RunError
 from .section import load_sections
 
@@ -121,7 +121,8 @@ def run_client(client: str | Path, output_root: Path = paths.REPORTS,
     shutil.rmtree(staging, ignore_errors=True)
     try:
         (staging / "notebooks").mkdir(parents=True)
-        params = {**DEFAULTS, **(parameters or {}), "client": str(loaded.config.folder),
+        snapshot = save_snapshot(loaded, staging)
+        params = {**DEFAULTS, **(parameters or {}), "client": str(snapshot),
                   "output_dir": str(staging), "live": False}
         for notebook in NOTEBOOKS:
             _execute(notebook, staging / "notebooks" / notebook, params, kernel)
@@ -132,6 +133,7 @@ def run_client(client: str | Path, output_root: Path = paths.REPORTS,
 
             deliver.write_all(loaded, sections, staging)
         shutil.rmtree(staging / "sections")
+        snapshot.unlink()
         publish(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -69,3 +69,21 @@ def test_results_fingerprint_changes_when_input_changes(demo_report, client_copy
     (client_copy / "touchpoints.csv").write_text(
         (client_copy / "touchpoints.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert fingerprint(load_client(client_copy)) != stored
+
+
+def test_run_leaves_no_snapshot_or_sections_behind(demo_report):
+    assert not (demo_report / "client.pickle").exists()
+    assert not (demo_report / "sections").exists()
+    assert sorted(p.name for p in demo_report.iterdir()) == [
+        "figures", "notebooks", "report.html", "report.pdf", "results.json", "tables.xlsx"]
+
+
+def test_snapshot_round_trip_equals_fresh_load(tmp_path):
+    import pandas as pd
+
+    from cxlib.client import load_client, save_snapshot
+
+    fresh = load_client("demo")
+    back = load_client(save_snapshot(fresh, tmp_path))
+    pd.testing.assert_frame_equal(back.survey, fresh.survey)
+    assert back.config == fresh.config
