@@ -55,7 +55,10 @@ def _short_labels(client: Client, plan: pd.DataFrame) -> pd.Series:
     lang = client.config.language
     touchpoints = _names(client, pd.Index(plan["ref"]))
     labels = []
-    for source, ref, name in zip(plan["source"], plan["ref"], touchpoints):
+    for source, ref, name, title in zip(plan["source"], plan["ref"], touchpoints, plan["title"]):
+        if source == "override":    # the consultant's own initiative: its title says it
+            labels.append(title)
+            continue
         about = f"{ref} {maturity.element_name(ref, lang)}" if source == "element" else name
         labels.append(_t(client, f"roadmap.label_{source}", about=about))
     return pd.Series(labels, index=plan.index)

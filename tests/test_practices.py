@@ -97,3 +97,19 @@ def test_overview_counts_ratings_per_touchpoint(demo):
     table = practices.overview(demo)
     assert table.loc["first_bill", "perception_n"] == demo.perception["first_bill"].notna().sum()
     assert (table["perception_share"] <= 1).all()
+
+
+def test_roadmap_consultant_overrides_apply_without_code(client_copy):
+    (client_copy / "roadmap.csv").write_text(
+        "initiative,title,effort,drop\n"
+        "el-B6,,1,\n"
+        "bp-first_bill,,,yes\n"
+        "new-cab,Set up a customer advisory board to validate the journey map,,\n",
+        encoding="utf-8")
+    with (client_copy / "client.yml").open("a", encoding="utf-8") as config:
+        config.write("roadmap: roadmap.csv\n")
+    plan = practices.roadmap(load_client(client_copy)).tables["initiatives"].set_index(
+        "initiative")
+    assert plan.loc["el-B6", "effort"] == 1 and plan.loc["el-B6", "overridden"]
+    assert "bp-first_bill" not in plan.index
+    assert plan.loc["new-cab", "title"].startswith("Set up a customer advisory board")
