@@ -5,7 +5,6 @@ import pandas as pd
 
 from . import charts, journey, maturity, metrics, outcomes as p1, perception, roadmap as rm, text
 from .client import STAGES, Client
-from .privacy import redact
 from .section import Metric, Section
 from .theme import load_theme, register
 
@@ -314,7 +313,8 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
     hotspots = hotspots.assign(name=_names(client, hotspots.index))
     s.tables["switch_hotspots"] = hotspots
     s.figures["channel_sankey"] = charts.sankey(
-        journey.channel_transitions(client.journeys, client.config.language), "source", "target", "count",
+        journey.channel_transitions(client.journeys, client.config.language), "source", "target",
+        "count",
         title=_t(client, "p2.fig_sankey"), template=template)
     top = hotspots.head(3)
     s.narrative.append(_t(client, "p2.switching",
@@ -345,7 +345,8 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
         worst = gaps["gap"].idxmin()
         s.narrative.append(_t(client, "p3.gaps",
                               below=int((gaps["gap"] < 0).sum()),
-                              significant=int(((gaps["gap"] < 0) & (gaps["p_adjusted"] < alpha)).sum()),
+                              significant=int(((gaps["gap"] < 0)
+                                               & (gaps["p_adjusted"] < alpha)).sum()),
                               total=len(gaps), worst=gaps.loc[worst, "name"],
                               gap=_num(client, gaps.loc[worst, "gap"], 2),
                               ci=text.interval(gaps.loc[worst, "ci_low"],
@@ -373,7 +374,8 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
         s.figures["drivers"] = charts.bars(
             weights.sort_values("rescaled").rename(columns={"name": touchpoint,
                                                             "rescaled": share}),
-            touchpoint, share, orientation="h", title=_t(client, "p3.fig_drivers"), template=template)
+            touchpoint, share, orientation="h", title=_t(client, "p3.fig_drivers"),
+            template=template)
         top = weights.head(3)
         s.narrative.append(_t(client, "p3.drivers", names=", ".join(top["name"].astype(str)),
                               share=_num(client, top["rescaled"].sum(), 0),

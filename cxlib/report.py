@@ -46,7 +46,7 @@ FIGURE_CONFIG = {"displaylogo": False, "responsive": False, "displayModeBar": Fa
 
 
 def summary(client: Client, sections: dict[str, Section]) -> Section:
-    """The executive summary: leads with the revenue-linked number (A2), then one line a practice."""
+    """The executive summary: the revenue-linked number first (A2), then a line a practice."""
     lang = client.config.language
     s = Section("summary", text.t(lang, "sections.summary"))
     p1 = sections.get("P1")
@@ -120,9 +120,7 @@ def _table(frame: pd.DataFrame, columns: list[str], lang: str) -> dict:
     shown = shown[keep].copy()
     for column, where in VALUE_NAMES.items():
         if column in shown:
-            names = text.t(lang, where)
-            shown[column] = shown[column].map(lambda v: names.get(v, v) if isinstance(v, str)
-                                              else v)
+            shown[column] = shown[column].map(text.t(lang, where)).fillna(shown[column])
     return {
         "headers": [text.column(str(c), lang) for c in keep],
         "rows": [[_cell(v, str(c), lang) for c, v in zip(keep, row)]
@@ -148,7 +146,8 @@ def _metric_view(key: str, m: Metric, lang: str) -> dict:
     digits = 0 if abs(m.value) >= 100 or float(m.value).is_integer() else (
         2 if abs(m.value) < 10 else 1)
     ci = text.interval(m.ci_low, m.ci_high, lang, digits) if m.ci_low is not None else ""
-    return {"key": key, "label": _metric_label(key, lang), "value": text.number(m.value, lang, digits),
+    return {"key": key, "label": _metric_label(key, lang),
+            "value": text.number(m.value, lang, digits),
             "unit": m.unit, "ci": ci, "n": text.number(m.n, lang), "note": m.note}
 
 

@@ -1,5 +1,4 @@
 """Report sections from real client folders: complete for the demo, honest when inputs lack."""
-import pandas as pd
 import pytest
 import yaml
 

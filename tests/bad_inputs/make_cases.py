@@ -7,7 +7,6 @@ the case must report. The folders are committed; this script documents how they 
 """
 from __future__ import annotations
 
-import codecs
 import shutil
 from pathlib import Path
 
