@@ -263,7 +263,7 @@ def _end(language: str, key: str, channel: str) -> str:
     return _say(language, key, channel=_say(language, f"channel_{channel.replace('-', '_')}"))
 
 
-def channel_transitions(journeys: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+def channel_transitions(paths: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     """Journeys flowing from start channel through number of switches to end channel, for a Sankey.
 
     Three columns of nodes keep the diagram readable whatever the number of journeys:
@@ -272,11 +272,10 @@ def channel_transitions(journeys: pd.DataFrame, language: str = "en") -> pd.Data
     end follows from the start and the parity of the switches, so the middle column says
     how the customer got there; a journey counts once in each of its two links.
 
-    Parameters: journeys -- the journeys frame.
+    Parameters: paths -- journey_paths of the journeys frame; language -- of the labels.
     Returns: DataFrame source, target, count (journeys), links from start nodes first;
     attrs nodes: every node label in display order.
     """
-    paths = journey_paths(journeys)
     middle = paths["switches"].clip(upper=MANY_SWITCHES).map(
         lambda n: _switch_label(n, language))
     start = paths["start_channel"].map(lambda c: _end(language, "start", c))

@@ -313,7 +313,7 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
     hotspots = hotspots.assign(name=_names(client, hotspots.index))
     s.tables["switch_hotspots"] = hotspots
     s.figures["channel_sankey"] = charts.sankey(
-        journey.channel_transitions(client.journeys, client.config.language), "source", "target",
+        journey.channel_transitions(paths, client.config.language), "source", "target",
         "count",
         title=_t(client, "p2.fig_sankey"), template=template)
     top = hotspots.head(3)

@@ -170,7 +170,7 @@ def test_switching_summary_hand_counts_and_wilson(log):
 
 
 def test_channel_transitions_hand_counts(log):
-    links = journey.channel_transitions(log)
+    links = journey.channel_transitions(journey.journey_paths(log))
     got = {(s, t): c for s, t, c in links.itertuples(index=False)}
     assert got == {
         ("Start: self-service", "No switch"): 1, ("Start: self-service", "1 switch"): 2,
