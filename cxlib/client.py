@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from . import paths
-from .config import (CONFIG_FILE, MODEL_COLUMNS, OPTIONAL_COLUMNS, ClientConfig, FileSpec,
-                     load_config)
+from .config import (CONFIG_FILE, MODEL_COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES,
+                     ClientConfig, FileSpec, load_config)
 from .errors import CxError, DataError, Problem, quoted
 from .readers import RawTable, read_table
 
@@ -367,10 +367,10 @@ def _touchpoints(check, spec):
     return frame
 
 
-def _interviews(check, spec):
+def _interviews(check, spec, known: set, where: str):
     table, cols = _model_file(check, spec, "interviews")
     if table is None or not {"interview", "touchpoint", "sentiment", "quote"} <= set(cols):
-        return None, None
+        return None
     frame = pd.DataFrame({m: _text(table, cols, m) for m in ("interview", "role", "touchpoint",
                                                              "theme", "quote")})
     frame["sentiment"] = check.numbers(table, cols["sentiment"], spec, -2, 2, True,
@@ -378,13 +378,14 @@ def _interviews(check, spec):
     empty = frame["quote"].isna()
     check.add(table, empty.to_numpy(), cols["quote"], "the words of the excerpt",
               table.frame[cols["quote"]])
-    return frame, table, cols
+    check.known(table, cols["touchpoint"], frame["touchpoint"], known, where)
+    return frame
 
 
-def _journeys(check, spec):
+def _journeys(check, spec, known: set, where: str):
     table, cols = _model_file(check, spec, "journeys")
     if table is None or not {"customer", "timestamp", "channel", "touchpoint"} <= set(cols):
-        return None, None, None
+        return None
     frame = pd.DataFrame({m: _text(table, cols, m) for m in ("customer", "touchpoint")})
     frame["journey"] = _text(table, cols, "journey") if "journey" in cols else frame["customer"]
     stamps = _timestamps(table.frame[cols["timestamp"]].str.strip())
@@ -392,7 +393,8 @@ def _journeys(check, spec):
               "a date and time such as 2024-03-01T10:15:00", table.frame[cols["timestamp"]])
     frame["timestamp"] = stamps
     frame["channel"] = check.choices(table, cols["channel"], CHANNELS, "a channel")
-    return frame, table, cols
+    check.known(table, cols["touchpoint"], frame["touchpoint"], known, where)
+    return frame
 
 
 def _timestamps(text: pd.Series) -> pd.Series:
@@ -428,10 +430,11 @@ def _roadmap(check, spec):
     return pd.DataFrame({m: _text(table, cols, m) for m in MODEL_COLUMNS["roadmap"] if m in cols})
 
 
-def _source(spec: FileSpec, kind: str, table: RawTable | None) -> dict:
+def _source(spec: FileSpec, kind: str, frame: pd.DataFrame | None) -> dict:
+    """One line of the report's appendix: which file, how many rows after checks, how old."""
     modified = dt.datetime.fromtimestamp(spec.path.stat().st_mtime).date().isoformat() \
         if spec.path.is_file() else ""
-    return {"input": kind, "file": spec.name, "rows": 0 if table is None else len(table.frame),
+    return {"input": kind, "file": spec.name, "rows": 0 if frame is None else len(frame),
             "modified": modified}
 
 
@@ -460,19 +463,13 @@ def load_client(client: str | Path) -> Client:
     check = _Checker()
     loaded = _survey(check, config)
     files = config.files
-    sources = [_source(config.survey.file, "survey", loaded[0] if loaded else None)]
-    parts = {}
+    frames = {}
     readers = {"outcomes": _outcomes, "touchpoints": _touchpoints, "assessment": _assessment,
                "roadmap": _roadmap}
     for kind, read in readers.items():
         if kind in files:
-            parts[kind] = read(check, files[kind])
-    interviews = journeys = None
-    if "interviews" in files:
-        interviews, *rest_i = _interviews(check, files["interviews"])
-    if "journeys" in files:
-        journeys, *rest_j = _journeys(check, files["journeys"])
-    touchpoints = parts.get("touchpoints")
+            frames[kind] = read(check, files[kind])
+    touchpoints = frames.get("touchpoints")
     known = set(touchpoints["id"]) if touchpoints is not None else set(config.survey.touchpoints)
     where = files["touchpoints"].name if touchpoints is not None else "survey.touchpoints"
     if touchpoints is not None:
@@ -481,29 +478,19 @@ def load_client(client: str | Path) -> Client:
                 check.problems.append(Problem(
                     CONFIG_FILE, None, f"survey.touchpoints.{tp}",
                     f"a touchpoint id listed in {where}", f"'{tp}'"))
-    if interviews is not None:
-        check.known(rest_i[0], rest_i[1]["touchpoint"], interviews["touchpoint"], known, where)
-    if journeys is not None:
-        check.known(rest_j[0], rest_j[1]["touchpoint"], journeys["touchpoint"], known, where)
+    for kind, read in (("interviews", _interviews), ("journeys", _journeys)):
+        if kind in files:
+            frames[kind] = read(check, files[kind], known, where)
     if check.problems:
         raise DataError(check.problems)
-    for kind, spec in files.items():
-        sources.append(_source(spec, kind, None))
     _, survey, ratings = loaded
-    frames = {"outcomes": parts.get("outcomes"), "interviews": interviews,
-              "journeys": journeys, "assessment": parts.get("assessment"),
-              "roadmap": parts.get("roadmap")}
-    sizes = {k: len(v) for k, v in frames.items() if v is not None}
-    if touchpoints is not None:
-        sizes["touchpoints"] = len(touchpoints)
-    for source in sources[1:]:
-        source["rows"] = sizes.get(source["input"], 0)
+    sources = [_source(config.survey.file, "survey", survey)]
+    sources += [_source(spec, kind, frames.get(kind)) for kind, spec in files.items()]
     return Client(
         config=config,
         survey=survey,
         scales={tp: r.scale for tp, r in config.survey.touchpoints.items()},
-        touchpoints=touchpoints,
         sources=pd.DataFrame(sources),
         **ratings,
-        **frames,
+        **{kind: frames.get(kind) for kind in OPTIONAL_FILES},
     )
