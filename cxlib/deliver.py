@@ -43,11 +43,6 @@ RENDERED = ("[...document.querySelectorAll('.plotly-graph-div')]"
             ".every(d => d.querySelector('.main-svg') !== null)")
 #: Section order of the workbook; sections not listed follow in their own order.
 ORDER = ("P1", "P2", "P3", "P4", "roadmap")
-#: Columns holding shares in 0-1 (percent format) and money (currency in the header).
-PERCENT = re.compile(r"^(share|retention|rate|share_of_wallet|share_with_switch|what_if_share"
-                     r"|retention_lift)(_low|_high)?$")
-MONEY = re.compile(r"^(revenue|revenue_total|at_risk|what_if_value|what_if|impact_revenue)"
-                   r"(_low|_high)?$")
 #: Columns holding loyalty group codes, shown by their names (groups.* in the language file).
 GROUP_COLUMNS = ("group", "next_group")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -342,34 +337,16 @@ def _tidy(frame: pd.DataFrame, language: str, currency: str) -> pd.DataFrame:
         tidy.columns = ["item", "value"]
         keys = list(tidy["item"].astype(str))
         tidy.attrs["keys"] = keys
-        tidy["item"] = [_header(k, _kind(k, None), language, currency, kv=True) for k in keys]
-        tidy["value"] = [_group_name(v, language) if k in GROUP_COLUMNS else v
+        tidy["item"] = [_header(k, text.kind(k, None), language, currency, kv=True) for k in keys]
+        tidy["value"] = [text.value_name("group", v, language) if k in GROUP_COLUMNS else v
                          for k, v in zip(keys, tidy["value"])]
         return tidy
     named = frame.index.name is not None or not isinstance(frame.index, pd.RangeIndex)
     tidy = frame.reset_index() if named else frame.reset_index(drop=True)
     for column in GROUP_COLUMNS:
         if column in tidy.columns:
-            tidy[column] = [_group_name(v, language) for v in tidy[column]]
+            tidy[column] = [text.value_name("group", v, language) for v in tidy[column]]
     return tidy
-
-
-def _group_name(value, language: str):
-    """A loyalty group's name in the language ('detractor' -> 'Detractors')."""
-    return text.t(language, f"groups.{value}", default=value) if isinstance(value, str) else value
-
-
-def _kind(column: str, previous: str | None) -> str:
-    """How a column is formatted: percent, money, p, or plain; an interval follows its estimate."""
-    if column in ("ci_low", "ci_high") and previous is not None:
-        return _kind(previous, None)
-    if PERCENT.match(column):
-        return "percent"
-    if MONEY.match(column):
-        return "money"
-    if column.startswith("p_"):
-        return "p"
-    return "plain"
 
 
 _FORMATS = {"percent": "0.0%", "money": "#,##0", "p": "0.0000", "int": "#,##0",
@@ -385,7 +362,7 @@ def _write_frame(sheet, frame: pd.DataFrame, language: str, currency: str, theme
     keys = tidy.attrs.get("keys")
     kinds, previous = [], None
     for column in map(str, tidy.columns):
-        kinds.append(_kind(column, previous))
+        kinds.append(text.kind(column, previous))
         if column not in ("ci_low", "ci_high"):
             previous = column
     headers = [_header(str(c), k, language, currency) for c, k in zip(tidy.columns, kinds)]
@@ -393,7 +370,7 @@ def _write_frame(sheet, frame: pd.DataFrame, language: str, currency: str, theme
     widths = [len(h) for h in headers]
     for r, row in enumerate(tidy.itertuples(index=False), start=2):
         for c, value in enumerate(row, start=1):
-            kind = _kind(keys[r - 2], None) if keys and c == 2 else kinds[c - 1]
+            kind = text.kind(keys[r - 2], None) if keys and c == 2 else kinds[c - 1]
             cell = sheet.cell(row=r, column=c)
             _set(cell, value, kind)
             widths[c - 1] = max(widths[c - 1], _shown_width(cell.value, cell.number_format))

@@ -97,20 +97,15 @@ def _cell(value, column: str, lang: str) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return "–"
-        if column in ("share", "retention", "retention_low", "retention_high", "rate",
-                      "rate_low", "rate_high", "share_of_wallet"):
+        kind = text.kind(column)
+        if kind == "percent":
             return text.percent(value, lang, 1)
-        if column.startswith("p_"):
+        if kind == "p":
             return "<0.001" if value < 0.001 else text.number(value, lang, 3)
-        if column in ("revenue", "impact_revenue") or abs(value) >= 1000:
+        if kind == "money" or abs(value) >= 1000:
             return text.number(value, lang, 0)
         return text.number(value, lang, 2)
     return "" if value is None else str(value)
-
-
-#: Coded values shown in words: column -> where templates/i18n keeps their names.
-VALUE_NAMES = {"group": "groups", "stage": "stages", "quadrant": "quadrants",
-               "d": "values.d", "category": "values.category"}
 
 
 def _table(frame: pd.DataFrame, columns: list[str], lang: str) -> dict:
@@ -118,9 +113,9 @@ def _table(frame: pd.DataFrame, columns: list[str], lang: str) -> dict:
     first = [] if "name" in columns or not frame.index.name else [frame.index.name]
     keep = first + [c for c in columns if c in shown.columns and c not in first]
     shown = shown[keep].copy()
-    for column, where in VALUE_NAMES.items():
+    for column in text.VALUE_NAMES:
         if column in shown:
-            shown[column] = shown[column].map(text.t(lang, where)).fillna(shown[column])
+            shown[column] = [text.value_name(column, v, lang) for v in shown[column]]
     return {
         "headers": [text.column(str(c), lang) for c in keep],
         "rows": [[_cell(v, str(c), lang) for c, v in zip(keep, row)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import re
 from functools import cache
 
 import yaml
@@ -19,6 +20,14 @@ from . import paths
 LANGUAGES = ("en", "zh")
 _REQUIRED = object()
 _MINUS = "\u2212"
+#: Result columns holding shares in 0-1 (shown as percentages) and money (with the currency).
+PERCENT = re.compile(r"^(share|retention|rate|share_of_wallet|share_with_switch|what_if_share"
+                     r"|retention_lift)(_low|_high)?$")
+MONEY = re.compile(r"^(revenue|revenue_total|at_risk|what_if_value|what_if|impact_revenue)"
+                   r"(_low|_high)?$")
+#: Coded result values shown in words: column -> where the language file keeps their names.
+VALUE_NAMES = {"group": "groups", "next_group": "groups", "stage": "stages",
+               "quadrant": "quadrants", "d": "values.d", "category": "values.category"}
 
 
 @cache
@@ -127,3 +136,23 @@ def interval(low: float, high: float, language: str, digits: int = 0, fmt=None) 
 def escape(text: object) -> str:
     """Client text made safe for HTML."""
     return html.escape("" if text is None else str(text), quote=True)
+
+
+def kind(column: str, previous: str | None = None) -> str:
+    """How a result column reads: percent, money, p, or plain; an interval follows its estimate."""
+    if column in ("ci_low", "ci_high") and previous is not None:
+        return kind(previous)
+    if PERCENT.match(column):
+        return "percent"
+    if MONEY.match(column):
+        return "money"
+    if column.startswith("p_"):
+        return "p"
+    return "plain"
+
+
+def value_name(column: str, value, language: str):
+    """A coded value in words ('detractor' -> 'Detractors'); other values as they are."""
+    if column not in VALUE_NAMES or not isinstance(value, str):
+        return value
+    return t(language, VALUE_NAMES[column], default={}).get(value, value)
