@@ -5,9 +5,10 @@ Usage: python bench/floor.py CLIENT OUTPUT_FOLDER [--no-deliverables]
 import sys
 from pathlib import Path
 
-from cxlib import practices, report
-from cxlib.client import load_client
-from cxlib.run import DEFAULTS, fingerprint
+from cxlib import practices
+from cxlib.outputs import report
+from cxlib.inputs.client import load_client
+from cxlib.runs.run import DEFAULTS, fingerprint
 
 
 def main() -> None:
@@ -24,7 +25,7 @@ def main() -> None:
     }
     report.write(client, sections, out, fingerprint(client))
     if "--no-deliverables" not in sys.argv:
-        from cxlib import deliver
+        from cxlib.outputs import deliver
 
         deliver.write_all(client, sections, out)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from common import CX, measure
 
-from cxlib.demo import make_client
+from cxlib.inputs.demo import make_client
 
 
 def main() -> None:

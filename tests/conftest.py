@@ -18,7 +18,7 @@ def demo_folder() -> Path:
 @pytest.fixture(scope="session")
 def demo_report(tmp_path_factory) -> Path:
     """reports/demo/ as `cx run demo` writes it (notebooks, HTML, PDF, Excel, images)."""
-    from cxlib.run import ensure_kernel, run_client
+    from cxlib.runs.run import ensure_kernel, run_client
 
     ensure_kernel()
     root = tmp_path_factory.mktemp("reports")

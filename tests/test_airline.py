@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.cli import main
-from cxlib.client import load_client
+from cxlib.runs.cli import main
+from cxlib.inputs.client import load_client
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "data" / "clients" / "airline" / "client.yml"
@@ -85,8 +85,8 @@ def test_airline_cli_validate_ok(folder, capsys):
 def test_airline_report_generates_and_says_which_inputs_are_missing(folder, tmp_path):
     import json
 
-    from cxlib import text
-    from cxlib.run import run_client
+    from cxlib.outputs import text
+    from cxlib.runs.run import run_client
 
     outcome = run_client(folder, output_root=tmp_path)
     page = outcome.path.read_text(encoding="utf-8")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cxlib.cli import main
-from cxlib.client import load_client
+from cxlib.runs.cli import main
+from cxlib.inputs.client import load_client
 from cxlib.errors import CxError, DataError
 
 CORPUS = Path(__file__).parent / "bad_inputs"

@@ -7,8 +7,9 @@ import pandas as pd
 import plotly.offline
 import pytest
 
-from cxlib import deliver, paths, practices, report
-from cxlib.client import load_client
+from cxlib.outputs import deliver, report
+from cxlib import paths, practices
+from cxlib.inputs.client import load_client
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +43,7 @@ class Visit:
 
 @pytest.fixture(scope="module")
 def browser():
-    """Headless Debian chromium, as cxlib.deliver launches it."""
+    """Headless Debian chromium, as cxlib.outputs.deliver launches it."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -1,12 +1,12 @@
-"""Tests of cxlib.charts: every chart from a small frame, checked against that frame."""
+"""Tests of cxlib.outputs.charts: every chart from a small frame, checked against that frame."""
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from cxlib import charts
-from cxlib.theme import load_theme
+from cxlib.outputs import charts
+from cxlib.outputs.theme import load_theme
 
 THEME = load_theme()
 

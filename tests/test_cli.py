@@ -1,5 +1,5 @@
 """The cx command: plain messages and exit statuses, never a traceback for a user's mistake."""
-from cxlib.cli import main
+from cxlib.runs.cli import main
 
 
 def test_cli_validate_demo_prints_ok(capsys):
@@ -38,11 +38,11 @@ def test_cli_run_invalid_client_fails_with_reason(tmp_path, capsys, client_copy)
 
 
 def test_cli_run_shard_takes_every_nth_client(monkeypatch, capsys):
-    import cxlib.run
+    import cxlib.runs.run
 
     seen = {}
-    monkeypatch.setattr(cxlib.run, "all_clients", lambda: ["a", "b", "c", "d", "e"])
-    monkeypatch.setattr(cxlib.run, "run_many", lambda clients, **kw: seen.setdefault("c", clients)
+    monkeypatch.setattr(cxlib.runs.run, "all_clients", lambda: ["a", "b", "c", "d", "e"])
+    monkeypatch.setattr(cxlib.runs.run, "run_many", lambda clients, **kw: seen.setdefault("c", clients)
                         and [])
     assert main(["run", "--all", "--shard", "2/2"]) == 0
     assert seen["c"] == ["b", "d"]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.client import CHANNELS, STAGES, Client, client_folder, load_client
+from cxlib.inputs.client import CHANNELS, STAGES, Client, client_folder, load_client
 from cxlib.errors import CxError, DataError
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from cxlib.config import load_config
+from cxlib.inputs.config import load_config
 from cxlib.errors import DataError
 
 BASE = """\

@@ -1,4 +1,4 @@
-"""Tests of cxlib.deliver: report.pdf, tables.xlsx and figures/ next to report.html."""
+"""Tests of cxlib.outputs.deliver: report.pdf, tables.xlsx and figures/ next to report.html."""
 import json
 import re
 import shutil
@@ -11,9 +11,9 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from cxlib import deliver, report, text
-from cxlib.client import load_client
-from cxlib.section import Section
+from cxlib.outputs import deliver, report, text
+from cxlib.inputs.client import load_client
+from cxlib.outputs.section import Section
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                    reason="poppler-utils (pdftotext) is not installed")
@@ -181,8 +181,8 @@ def test_brand_override_changes_css_accent_and_chart_colours(client_copy):
 @pytest.mark.slow
 @needs_poppler
 def test_run_client_chinese_report_end_to_end(tmp_path):
-    from cxlib.demo import make_client
-    from cxlib.run import ensure_kernel, run_client
+    from cxlib.inputs.demo import make_client
+    from cxlib.runs.run import ensure_kernel, run_client
 
     ensure_kernel()
     folder = make_client(tmp_path / "zh_client", n_respondents=400, language="zh")

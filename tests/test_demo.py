@@ -1,4 +1,4 @@
-"""Tests for cxlib.demo: reproducible demo clients whose planted patterns are really there."""
+"""Tests for cxlib.inputs.demo: reproducible demo clients whose planted patterns are really there."""
 from __future__ import annotations
 
 import re
@@ -11,7 +11,8 @@ import pytest
 import yaml
 from scipy import stats
 
-from cxlib import demo
+from cxlib import paths
+from cxlib.inputs import demo
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "data" / "clients" / "demo"
@@ -263,7 +264,7 @@ def test_events_timestamps_iso_and_ordered(events):
 # --- assessment and item bank ----------------------------------------------------------
 
 def test_assessment_staff_functions_and_waves(assessment):
-    bank = pd.read_csv(demo.ITEM_BANK)
+    bank = pd.read_csv(paths.ITEM_BANK)
     assert assessment["respondent"].nunique() >= 30
     assert assessment["function"].nunique() >= 6
     assert set(assessment["wave"]) == {1, 2}
@@ -288,7 +289,7 @@ def test_assessment_functions_disagree_most_on_gap_element(assessment):
 
 
 def test_item_bank_covers_every_element():
-    bank = pd.read_csv(demo.ITEM_BANK, encoding="utf-8")
+    bank = pd.read_csv(paths.ITEM_BANK, encoding="utf-8")
     assert list(bank.columns) == ["item", "instrument", "element", "text_en", "text_zh"]
     assert bank["item"].is_unique and bank.notna().all().all()
     expected = ({f"B{i}": 3 for i in range(1, 10)} | {f"C{i}": 3 for i in range(1, 5)}

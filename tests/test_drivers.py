@@ -1,9 +1,9 @@
-"""Tests of cxlib.drivers: Johnson's relative weights against a published example and OLS."""
+"""Tests of cxlib.statistics.drivers: Johnson's relative weights against a published example and OLS."""
 import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib import drivers
+from cxlib.statistics import drivers
 
 # mtcars (Henderson and Velleman 1981, R's datasets package): mpg, cyl, disp, hp, gear.
 MTCARS = [

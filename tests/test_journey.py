@@ -1,4 +1,4 @@
-"""Tests of cxlib.journey (P2, G1-G5): breakpoints, three Ds, content prompts, channel switching."""
+"""Tests of cxlib.practices.journey (P2, G1-G5): breakpoints, three Ds, content prompts, channel switching."""
 from collections import Counter, defaultdict
 
 import numpy as np
@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from cxlib import journey, text
+from cxlib.practices import journey
+from cxlib.outputs import text
 
 S, A = "self-service", "assisted"
 

@@ -1,4 +1,4 @@
-"""Tests of cxlib.maturity against hand computations, plain loops, scipy and statsmodels."""
+"""Tests of cxlib.practices.maturity against hand computations, plain loops, scipy and statsmodels."""
 from collections import defaultdict
 from statistics import mean as plain_mean
 
@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from cxlib import maturity
+from cxlib.practices import maturity
 from cxlib.errors import DataError
 
 METHOD_IDS = ([f"B{i}" for i in range(1, 10)] + [f"C{i}" for i in range(1, 5)]

@@ -1,4 +1,4 @@
-"""Tests of cxlib.metrics against scipy, statsmodels, hand formulas and simulation."""
+"""Tests of cxlib.statistics.metrics against scipy, statsmodels, hand formulas and simulation."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,7 +8,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import (confint_proportions_2indep, proportion_confint,
                                           proportions_ztest)
 
-from cxlib import metrics
+from cxlib.statistics import metrics
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
-"""Tests of cxlib.models.logistic against statsmodels' Logit."""
+"""Tests of cxlib.statistics.models.logistic against statsmodels' Logit."""
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from cxlib import models
+from cxlib.statistics import models
 
 
 @pytest.fixture

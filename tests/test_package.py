@@ -9,7 +9,7 @@ import yaml
 
 import cxlib
 from cxlib import paths
-from cxlib.run import NOTEBOOKS
+from cxlib.runs.run import NOTEBOOKS
 
 NOTEBOOK_FILES = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 

@@ -1,4 +1,4 @@
-"""Tests of cxlib.perception (P3): gaps, derived importance, the grid, interview evidence."""
+"""Tests of cxlib.practices.perception (P3): gaps, derived importance, the grid, interview evidence."""
 from collections import Counter
 
 import numpy as np
@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from cxlib import metrics, perception
+from cxlib.statistics import metrics
+from cxlib.practices import perception
 
 
 @pytest.fixture

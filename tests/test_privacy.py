@@ -1,9 +1,9 @@
-"""Tests of cxlib.privacy: personal data out of quotes, ordinary numbers left alone."""
+"""Tests of cxlib.outputs.privacy: personal data out of quotes, ordinary numbers left alone."""
 import math
 
 import pytest
 
-from cxlib.privacy import redact
+from cxlib.outputs.privacy import redact
 
 NAMES = ("Anna Lee", "Anna", "John", "王伟", "李娜")
 

@@ -10,9 +10,9 @@ import numpy as np
 import openpyxl
 import pytest
 
-from cxlib.config import FileSpec
+from cxlib.inputs.config import FileSpec
 from cxlib.errors import DataError
-from cxlib.readers import _record_lines, detect_encoding, read_table, surveymonkey_names
+from cxlib.inputs.readers import _record_lines, detect_encoding, read_table, surveymonkey_names
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
 HEADER = ["respondent", "region", "nps", "booking", "comment"]

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from cxlib import report
-from cxlib.client import load_client
-from cxlib.section import Section
+from cxlib.outputs import report
+from cxlib.inputs.client import load_client
+from cxlib.outputs.section import Section
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_client_text_is_escaped_in_html(demo_folder):
 
 def test_summary_without_outcomes_leads_with_loyalty_not_complaints(demo_folder):
     client = load_client(demo_folder)
-    from cxlib.section import Metric
+    from cxlib.outputs.section import Metric
 
     p1 = Section("P1", "P1", metrics={"loyalty": Metric(12.0, 400, "NPS points", 8.0, 16.0)})
     lead = report.summary(client, {"P1": p1}).narrative[0]

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from cxlib.errors import DataError, RunError
-from cxlib.run import Outcome, publish, run_client, run_many
+from cxlib.runs.run import Outcome, publish, run_client, run_many
 
 
 @pytest.fixture()
@@ -61,8 +61,8 @@ def test_run_many_reports_failure_and_keeps_going(demo_report, broken_client):
 
 
 def test_results_fingerprint_changes_when_input_changes(demo_report, client_copy):
-    from cxlib.client import load_client
-    from cxlib.run import fingerprint
+    from cxlib.inputs.client import load_client
+    from cxlib.runs.run import fingerprint
 
     stored = json.loads((demo_report / "results.json").read_text())["fingerprint"]
     assert fingerprint(load_client("demo")) == stored
@@ -81,7 +81,7 @@ def test_run_leaves_no_snapshot_or_sections_behind(demo_report):
 def test_snapshot_round_trip_equals_fresh_load(tmp_path):
     import pandas as pd
 
-    from cxlib.client import load_client, save_snapshot
+    from cxlib.inputs.client import load_client, save_snapshot
 
     fresh = load_client("demo")
     back = load_client(save_snapshot(fresh, tmp_path))

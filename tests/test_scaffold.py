@@ -7,12 +7,12 @@ import openpyxl
 import pytest
 import yaml
 
-from cxlib.cli import main
-from cxlib.client import STAGES, load_client
-from cxlib.config import MODEL_COLUMNS
+from cxlib.runs.cli import main
+from cxlib.inputs.client import STAGES, load_client
+from cxlib.inputs.config import MODEL_COLUMNS
 from cxlib.errors import CxError, DataError
-from cxlib.maturity import item_bank
-from cxlib.scaffold import MODES, new_client
+from cxlib.practices.maturity import item_bank
+from cxlib.inputs.scaffold import MODES, new_client
 
 TEMPLATES = ("touchpoints", "interviews", "assessment")
 

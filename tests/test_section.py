@@ -2,7 +2,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from cxlib.section import Metric, Section, load_sections, save_section
+from cxlib.outputs.section import Metric, Section, load_sections, save_section
 
 
 def test_section_round_trips_through_json(tmp_path):

@@ -1,11 +1,11 @@
-"""Tests of cxlib.text: the language files and number, money and date formats per language."""
+"""Tests of cxlib.outputs.text: the language files and number, money and date formats per language."""
 import datetime as dt
 import string
 
 import pytest
 import yaml
 
-from cxlib import text
+from cxlib.outputs import text
 from cxlib.paths import TEMPLATES
 
 

@@ -1,11 +1,11 @@
-"""Tests of cxlib.theme: theme.yml, client brand overrides, the plotly template and CSS."""
+"""Tests of cxlib.outputs.theme: theme.yml, client brand overrides, the plotly template and CSS."""
 import shutil
 
 import plotly.io as pio
 import pytest
 import yaml
 
-from cxlib import theme as th
+from cxlib.outputs import theme as th
 from cxlib.paths import TEMPLATES
 
 

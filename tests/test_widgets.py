@@ -3,8 +3,9 @@ import ipywidgets as w
 import pandas as pd
 import pytest
 
-from cxlib import practices, widgets
-from cxlib.client import load_client
+from cxlib import practices
+from cxlib.outputs import widgets
+from cxlib.inputs.client import load_client
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,7 @@ def write_all(client, sections: dict[str, Section], folder: Path) -> list[Path]:
     ----------
     client : the loaded Client the sections were computed for.
     sections : the sections by id, as the notebooks saved them.
-    folder : the report folder holding report.html (cxlib.report.write).
+    folder : the report folder holding report.html (cxlib.outputs.report.write).
 
     Returns
     -------

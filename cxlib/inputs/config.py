@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DataError, Problem, quoted
+from ..errors import DataError, Problem, quoted
 
 CONFIG_FILE = "client.yml"
 LANGUAGES = ("en", "zh")

@@ -13,8 +13,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from . import paths
-from .errors import DataError, Problem, quoted
+from .. import paths
+from ..errors import DataError, Problem, quoted
 from .maturity import ELEMENT_NAMES_ZH
 
 LIBRARY = paths.INITIATIVES

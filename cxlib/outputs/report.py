@@ -13,8 +13,9 @@ import plotly.io as pio
 import plotly.offline
 from markupsafe import Markup
 
-from . import paths, text
-from .client import Client
+from .. import paths
+from . import text
+from ..inputs.client import Client
 from .section import Metric, Section
 from .theme import css_variables, load_theme
 

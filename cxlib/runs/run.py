@@ -11,10 +11,11 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, paths, report
-from .client import Client, client_folder, load_client, save_snapshot
-from .errors import CxError, RunError
-from .section import load_sections
+from .. import __version__, paths
+from ..outputs import report
+from ..inputs.client import Client, client_folder, load_client, save_snapshot
+from ..errors import CxError, RunError
+from ..outputs.section import load_sections
 
 #: The notebooks a report runs, in order; each saves one or two sections.
 NOTEBOOKS = ("00_intake.ipynb", "01_outcomes.ipynb", "02_touchpoints.ipynb",
@@ -129,7 +130,7 @@ def run_client(client: str | Path, output_root: Path = paths.REPORTS,
         sections = load_sections(staging)
         report.write(loaded, sections, staging, stamp)
         if deliverables:
-            from . import deliver
+            from ..outputs import deliver
 
             deliver.write_all(loaded, sections, staging)
         shutil.rmtree(staging / "sections")

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import charts, journey, maturity, metrics, outcomes as p1, perception, roadmap as rm, text
-from .client import STAGES, Client
-from .section import Metric, Section
-from .theme import load_theme, register
+from ..outputs import charts, text
+from . import journey, maturity, linkage as p1, perception, initiatives as rm
+from ..statistics import metrics
+from ..inputs.client import STAGES, Client
+from ..outputs.section import Metric, Section
+from ..outputs.theme import load_theme, register
 
 #: Switching hotspots that each get an initiative: the few that carry most switches.
 TOP_HOTSPOTS = 3

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import yaml
 
-from .paths import TEMPLATES
+from ..paths import TEMPLATES
 
 THEME_FILE = "theme.yml"
 #: The named colours theme.yml must define, in the order CSS lists them.

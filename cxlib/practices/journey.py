@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import metrics, text
+from ..statistics import metrics
+from ..outputs import text
 
 SELF_SERVICE, ASSISTED = "self-service", "assisted"
 #: Pre-purchase stages (METHOD.md, seed 001): the offer and its setting are designed here.

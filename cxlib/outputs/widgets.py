@@ -10,8 +10,8 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
-from . import practices
-from .client import Client
+from ..practices import sections as practices
+from ..inputs.client import Client
 
 
 def _live(compute, live: bool, **controls):

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
+from .. import paths
 from .config import (CONFIG_FILE, MODEL_COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES,
                      ClientConfig, FileSpec, load_config)
-from .errors import CxError, DataError, Problem, quoted
+from ..errors import CxError, DataError, Problem, quoted
 from .readers import RawTable, read_table
 
 #: The eight default journey stages, in order (METHOD.md, seed 001).
@@ -408,7 +408,7 @@ def _timestamps(text: pd.Series) -> pd.Series:
 
 
 def _assessment(check, spec):
-    from .maturity import item_bank
+    from ..practices.maturity import item_bank
 
     table, cols = _model_file(check, spec, "assessment")
     if table is None or len(cols) < 5:

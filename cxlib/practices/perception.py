@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import drivers, metrics
-from .privacy import redact
+from ..statistics import drivers, metrics
+from ..outputs.privacy import redact
 
 #: Catalogue columns carried into the gap table.
 CATALOGUE = ("name", "stage", "channel", "owner")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .client import STAGES
 from .config import CONFIG_FILE, MODEL_COLUMNS
-from .errors import CxError
+from ..errors import CxError
 
 #: Rows of each template that carry drop-down lists.
 TEMPLATE_ROWS = 1000
@@ -109,7 +109,7 @@ def new_client(folder: Path) -> list[Path]:
 
 def _lists() -> dict[str, dict[str, tuple]]:
     """For each template, the columns with drop-down lists and their choices."""
-    from .maturity import item_bank
+    from ..practices.maturity import item_bank
 
     return {
         "touchpoints": {"stage": STAGES, "channel": MODES},

@@ -28,7 +28,7 @@ Rules, in the order they apply (docs/data-format.md repeats them for consultants
   answer row 4 when its header cells are on one line), the spreadsheet's own row number in
   a workbook. A row with more or fewer cells than the header is a problem.
 - Cells are never interpreted here: "NA", "-99" and "" stay text for the checks in
-  `cxlib.client`, which know what client.yml declares as missing.
+  `cxlib.inputs.client`, which know what client.yml declares as missing.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .config import FileSpec
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 
 #: Delimiters tried on the header line of a text file.
 DELIMITERS = (",", ";", "\t", "|")

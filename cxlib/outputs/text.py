@@ -14,7 +14,7 @@ from functools import cache
 
 import yaml
 
-from . import paths
+from .. import paths
 
 #: The languages a report can be written in (templates/i18n/<language>.yml).
 LANGUAGES = ("en", "zh")

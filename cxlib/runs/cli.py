@@ -5,8 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import paths
-from .errors import CxError
+from .. import paths
+from ..errors import CxError
 
 
 def _parameter(text: str) -> tuple[str, float]:
@@ -68,7 +68,7 @@ def _kernel(args) -> int:
 
 
 def _validate(args) -> int:
-    from .client import load_client
+    from ..inputs.client import load_client
 
     for client in args.clients:
         loaded = load_client(client)
@@ -104,7 +104,7 @@ def _run(args) -> int:
 
 
 def _new(args) -> int:
-    from .scaffold import new_client
+    from ..inputs.scaffold import new_client
 
     written = new_client(args.folder / args.client)
     print(f"{args.client}: wrote " + ", ".join(p.name for p in written))
@@ -114,7 +114,7 @@ def _new(args) -> int:
 
 
 def _demo(args) -> int:
-    from .demo import make_client
+    from ..inputs.demo import make_client
 
     folder = make_client(args.folder, n_respondents=args.respondents, seed=args.seed,
                          language=args.language)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import metrics, models
+from ..statistics import metrics, models
 
 #: Loyalty groups from lowest to highest, by kind of overall question.
 GROUPS = {

@@ -2,8 +2,9 @@
 import pytest
 import yaml
 
-from cxlib import practices, text
-from cxlib.client import load_client
+from cxlib import practices
+from cxlib.outputs import text
+from cxlib.inputs.client import load_client
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def test_outcomes_segment_tests_cover_every_segment(demo):
 
 
 def test_touchpoints_demo_finds_planted_breakpoints(demo):
-    from cxlib.demo import BREAKPOINTS
+    from cxlib.inputs.demo import BREAKPOINTS
 
     s = practices.touchpoints(demo)
     assert set(s.tables["breakpoints"].index) == set(BREAKPOINTS)

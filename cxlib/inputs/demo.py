@@ -18,7 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-ITEM_BANK = Path(__file__).resolve().parent.parent / "templates" / "item_bank.csv"
+from .. import paths
+
 STAGES = ("awareness", "discovery", "attraction", "interaction", "purchase", "use",
           "cultivation", "advocacy")
 NAMES = {"en": "Northwind Telecom", "zh": "北风电信"}
@@ -633,7 +634,7 @@ def _events(rng: np.random.Generator, customers: np.ndarray) -> dict:
 
 def _item_bank() -> tuple[list[str], list[str]]:
     """Item ids and their elements, read from templates/item_bank.csv."""
-    with ITEM_BANK.open(encoding="utf-8", newline="") as f:
+    with paths.ITEM_BANK.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     return [r["item"] for r in rows], [r["element"] for r in rows]
 
@@ -675,7 +676,7 @@ def _config(name: str, language: str, seed: int, n: int, crm_file: str) -> str:
     sheet = "\n  sheet: Customers" if crm_file.endswith(".xlsx") else ""
     redact = "\n".join(f"  - {json.dumps(r, ensure_ascii=False)}" for r in REDACT)
     return f"""\
-# Demo client written by cxlib.demo (seed {seed}, {n} respondents). The data is invented.
+# Demo client written by cxlib.inputs.demo (seed {seed}, {n} respondents). The data is invented.
 client: {json.dumps(name, ensure_ascii=False)}   # shown in the report
 language: {language}                # en or zh: the report's language
 currency: USD
@@ -762,7 +763,7 @@ def _write_xlsx(path: Path, sheet: str, columns: dict) -> None:
     from openpyxl.writer.excel import ExcelWriter
 
     wb = Workbook(write_only=True)
-    wb.properties.creator = "cxlib.demo"
+    wb.properties.creator = "cxlib.inputs.demo"
     wb.properties.created = wb.properties.modified = FIXED_TIME
     ws = wb.create_sheet(sheet)
     ws.append(list(columns))
@@ -780,8 +781,8 @@ def _write_xlsx(path: Path, sheet: str, columns: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Command line: python -m cxlib.demo FOLDER [--respondents N] [--seed S] [--language zh]."""
-    parser = argparse.ArgumentParser(prog="python -m cxlib.demo",
+    """Command line: python -m cxlib.inputs.demo FOLDER [--respondents N] [--seed S] [--language zh]."""
+    parser = argparse.ArgumentParser(prog="python -m cxlib.inputs.demo",
                                      description="Write a seeded demo client folder.")
     parser.add_argument("folder", help="client folder to write, e.g. data/clients/demo")
     parser.add_argument("--respondents", type=int, default=2000, help="survey respondents")

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxlib import outcomes
+from cxlib.practices import linkage
 
 
 @pytest.fixture()
@@ -17,32 +17,32 @@ def joined() -> pd.DataFrame:
     survey = pd.DataFrame({"customer_id": [f"c{i}" for i in range(3000)], "overall": score})
     crm = pd.DataFrame({"customer_id": survey["customer_id"], "retained": retained,
                         "revenue": revenue})
-    groups = outcomes.loyalty_groups(survey["overall"], "nps", (0, 10))
-    return outcomes.link(survey, crm, groups)
+    groups = linkage.loyalty_groups(survey["overall"], "nps", (0, 10))
+    return linkage.link(survey, crm, groups)
 
 
 def test_loyalty_groups_nps_uses_published_cut_points():
-    groups = outcomes.loyalty_groups(pd.Series([0, 6, 7, 8, 9, 10, np.nan]), "nps", (0, 10))
+    groups = linkage.loyalty_groups(pd.Series([0, 6, 7, 8, 9, 10, np.nan]), "nps", (0, 10))
     assert groups.iloc[:6].tolist() == ["detractor", "detractor", "passive", "passive",
                                         "promoter", "promoter"]
     assert pd.isna(groups.iloc[6])
 
 
 def test_loyalty_groups_satisfaction_top_two_boxes_are_satisfied():
-    groups = outcomes.loyalty_groups(pd.Series([1, 3, 4, 5]), "satisfaction", (1, 5))
+    groups = linkage.loyalty_groups(pd.Series([1, 3, 4, 5]), "satisfaction", (1, 5))
     assert list(groups.astype(str)) == ["not satisfied", "not satisfied", "satisfied",
                                         "satisfied"]
 
 
 def test_loyalty_satisfaction_is_percent_top_two_box():
     values = pd.Series([1, 2, 4, 5, 5, 3, 4, 4])
-    result = outcomes.loyalty(values, "satisfaction", (1, 5))
+    result = linkage.loyalty(values, "satisfaction", (1, 5))
     assert result["value"] == pytest.approx(100 * 5 / 8)
     assert result["ci_low"] < result["value"] < result["ci_high"]
 
 
 def test_outcomes_by_group_retention_matches_group_means(joined):
-    table = outcomes.outcomes_by_group(joined)
+    table = linkage.outcomes_by_group(joined)
     direct = joined.groupby("group", observed=True)["retained"].mean()
     assert table["retention"].to_dict() == pytest.approx(direct.to_dict())
     revenue = joined[joined["group"] == "promoter"]["revenue"]
@@ -52,7 +52,7 @@ def test_outcomes_by_group_retention_matches_group_means(joined):
 
 
 def test_revenue_at_risk_is_bottom_revenue_times_churn(joined):
-    risk = outcomes.revenue_at_risk(joined, outcomes.GROUPS["nps"], what_if_share=0.25)
+    risk = linkage.revenue_at_risk(joined, linkage.GROUPS["nps"], what_if_share=0.25)
     bottom = joined[joined["group"] == "detractor"]
     passive = joined[joined["group"] == "passive"]
     churn = 1 - bottom["retained"].mean()
@@ -64,12 +64,12 @@ def test_revenue_at_risk_is_bottom_revenue_times_churn(joined):
 
 
 def test_revenue_at_risk_what_if_scales_with_share(joined):
-    small = outcomes.revenue_at_risk(joined, outcomes.GROUPS["nps"], what_if_share=0.1)
-    large = outcomes.revenue_at_risk(joined, outcomes.GROUPS["nps"], what_if_share=0.3)
+    small = linkage.revenue_at_risk(joined, linkage.GROUPS["nps"], what_if_share=0.1)
+    large = linkage.revenue_at_risk(joined, linkage.GROUPS["nps"], what_if_share=0.3)
     assert large["what_if_value"] == pytest.approx(3 * small["what_if_value"])
 
 
 def test_retention_model_finds_planted_positive_link(joined):
-    model = outcomes.retention_model(joined)
+    model = linkage.retention_model(joined)
     assert model.loc["overall", "odds_ratio"] > 1
     assert model.loc["overall", "or_low"] > 1

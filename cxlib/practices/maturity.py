@@ -12,8 +12,9 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from . import metrics, paths
-from .errors import DataError, Problem, quoted
+from ..statistics import metrics
+from .. import paths
+from ..errors import DataError, Problem, quoted
 
 #: English element names (METHOD.md), in report order.
 ELEMENT_NAMES = {

@@ -1,0 +1,1 @@
+"""Outputs: findings (sections), words and numbers, charts, the report and its deliverables."""

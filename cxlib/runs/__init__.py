@@ -1,0 +1,1 @@
+"""Runs: papermill runs of the notebooks, batches, publishing, and the `cx` command."""

@@ -1,0 +1,1 @@
+"""Statistics: estimates with intervals and tests, key drivers, regression models."""
