@@ -19,8 +19,10 @@ class Problem:
     got: str
 
     def __str__(self) -> str:
-        # client.yml is read as lines and keys; data files as rows and columns.
-        row, column = ("line", "key") if self.file == "client.yml" else ("row", "column")
+        # YAML files (client.yml, settings.yml) are read as lines and keys; data files as
+        # rows and columns.
+        yaml_file = self.file.endswith((".yml", ".yaml"))
+        row, column = ("line", "key") if yaml_file else ("row", "column")
         where = []
         if self.row is not None:
             where.append(f"{row} {self.row}")
@@ -32,6 +34,10 @@ class Problem:
 
 class CxError(Exception):
     """Raised for a user's mistake; the command line prints it without a traceback."""
+
+
+class UsageError(CxError):
+    """Raised when a command is given something it cannot use (exit status 2)."""
 
 
 class DataError(CxError):

@@ -32,3 +32,26 @@ def client_copy(tmp_path, demo_folder) -> Path:
     target = tmp_path / "client"
     shutil.copytree(demo_folder, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def tiny_client(tmp_path_factory) -> Path:
+    """A generated client of 400 respondents with a settings.yml (threshold 0.4)."""
+    from cxlib.inputs.demo import make_client
+
+    folder = make_client(tmp_path_factory.mktemp("clients") / "tiny", n_respondents=400,
+                         seed=11, n_staff=8)
+    (folder / "settings.yml").write_text("threshold: 0.4\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_report(tiny_client, tmp_path_factory) -> Path:
+    """reports/tiny/ from `cx run tiny -p alpha=0.1 --no-deliverables`."""
+    from cxlib.runs.run import ensure_kernel, run_client
+
+    ensure_kernel()
+    root = tmp_path_factory.mktemp("tiny-reports")
+    outcome = run_client(tiny_client, output_root=root, parameters={"alpha": 0.1},
+                         deliverables=False)
+    return outcome.path.parent

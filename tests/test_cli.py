@@ -1,4 +1,6 @@
 """The cx command: plain messages and exit statuses, never a traceback for a user's mistake."""
+import pytest
+
 from cxlib.runs.cli import main
 
 
@@ -20,10 +22,9 @@ def test_cli_run_without_clients_is_a_usage_error(capsys):
 
 
 def test_cli_run_bad_parameter_is_rejected(capsys):
-    try:
+    with pytest.raises(SystemExit) as exit:
         main(["run", "demo", "-p", "threshold"])
-    except SystemExit as exit:
-        assert exit.code == 2
+    assert exit.value.code == 2
     assert "expected name=value" in capsys.readouterr().err
 
 
@@ -54,3 +55,34 @@ def test_cli_run_bad_shard_is_rejected(capsys):
     except SystemExit as exit:
         assert exit.code == 2
     assert "expected K/N" in capsys.readouterr().err
+
+
+def test_cli_run_unknown_parameter_suggests_and_writes_nothing(tmp_path, capsys):
+    assert main(["run", "demo", "-p", "thresh=0.3", "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown parameter 'thresh'; did you mean 'threshold'?" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+def test_cli_run_out_of_range_parameters_are_named_together(tmp_path, capsys):
+    code = main(["run", "demo", "-p", "threshold=-5", "-p", "what_if_share=1.2",
+                 "-p", "alpha=0.7", "--output", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and not (tmp_path / "out").exists()
+    assert "parameter 'threshold': expected a number at least 0, got '-5'" in err
+    assert "parameter 'what_if_share': expected a number at least 0 and at most 1" in err
+    assert "parameter 'alpha': expected a number above 0 and at most 0.5, got '0.7'" in err
+
+
+def test_cli_validate_reports_settings_file(client_copy, capsys):
+    (client_copy / "settings.yml").write_text("threshold: 0.3\n", encoding="utf-8")
+    assert main(["validate", str(client_copy)]) == 0
+    assert "settings.yml: threshold = 0.3" in capsys.readouterr().out
+
+
+def test_cli_validate_bad_settings_file_names_line_and_key(client_copy, capsys):
+    (client_copy / "settings.yml").write_text("alpha: 0.05\nwhat_if: 0.3\n", encoding="utf-8")
+    assert main(["validate", str(client_copy)]) == 1
+    err = capsys.readouterr().err
+    assert "1 problem in settings.yml" in err
+    assert "line 2, key 'what_if': expected one of threshold, alpha, what_if_share" in err

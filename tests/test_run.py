@@ -62,13 +62,14 @@ def test_run_many_reports_failure_and_keeps_going(demo_report, broken_client):
 
 def test_results_fingerprint_changes_when_input_changes(demo_report, client_copy):
     from cxlib.inputs.client import load_client
+    from cxlib.runs.parameters import resolve
     from cxlib.runs.run import fingerprint
 
     stored = json.loads((demo_report / "results.json").read_text())["fingerprint"]
-    assert fingerprint(load_client("demo")) == stored
+    assert fingerprint(load_client("demo"), resolve(None)) == stored
     (client_copy / "touchpoints.csv").write_text(
         (client_copy / "touchpoints.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert fingerprint(load_client(client_copy)) != stored
+    assert fingerprint(load_client(client_copy), resolve(None)) != stored
 
 
 def test_run_leaves_no_snapshot_or_sections_behind(demo_report):
@@ -87,3 +88,17 @@ def test_snapshot_round_trip_equals_fresh_load(tmp_path):
     back = load_client(save_snapshot(fresh, tmp_path))
     pd.testing.assert_frame_equal(back.survey, fresh.survey)
     assert back.config == fresh.config
+
+
+def test_run_uses_settings_file_and_command_line_and_says_so(tiny_report):
+    results = json.loads((tiny_report / "results.json").read_text(encoding="utf-8"))
+    assert results["settings"] == {
+        "threshold": {"value": 0.4, "source": "settings.yml"},
+        "alpha": {"value": 0.1, "source": "command line"},
+        "what_if_share": {"value": 0.2, "source": "default"}}
+    page = (tiny_report / "report.html").read_text(encoding="utf-8")
+    appendix = page[page.index('id="appendix"'):]
+    assert "Settings used" in appendix and "the client&#39;s settings.yml" in appendix
+    assert "the command line (cx run -p)" in appendix and "20%" in appendix
+    executed = (tiny_report / "notebooks" / "02_touchpoints.ipynb").read_text(encoding="utf-8")
+    assert "threshold = 0.4" in executed and "alpha = 0.1" in executed

@@ -168,8 +168,39 @@ def _logo_html(path: Path | None, alt: str) -> Markup:
         Markup(f"{kind};base64,{data}"), alt)
 
 
-def render_html(client: Client, sections: dict[str, Section], generated: dt.date) -> str:
-    """The whole report as one self-contained HTML page (plotly.js embedded once)."""
+def _setting_value(name: str, value, lang: str) -> str:
+    """A run parameter as the appendix shows it: every digit it was given, no more."""
+    share = text.kind(name) == "percent"
+    shown = 100 * value if share else value
+    digits = len(f"{shown:.6f}".rstrip("0").partition(".")[2])
+    return text.percent(value, lang, digits) if share else text.number(value, lang, digits)
+
+
+def _source_label(source: str, lang: str) -> str:
+    """Where a setting came from, in words ("settings.yml" is the key settings_yml)."""
+    return text.t(lang, "appendix.sources." + source.replace(".", "_").replace(" ", "_"))
+
+
+def _settings_table(settings: dict, lang: str) -> dict:
+    """The appendix's "settings used": each parameter, its value, and where it came from."""
+    return {
+        "headers": [text.t(lang, "appendix.setting"), text.t(lang, "appendix.value"),
+                    text.t(lang, "appendix.source")],
+        "rows": [[text.t(lang, f"parameters.{name}"), _setting_value(name, s["value"], lang),
+                  _source_label(s["source"], lang)]
+                 for name, s in settings.items()],
+        "more": 0,
+    }
+
+
+def render_html(client: Client, sections: dict[str, Section], generated: dt.date,
+                run: dict | None = None) -> str:
+    """The whole report as one self-contained HTML page (plotly.js embedded once).
+
+    `run` is what the run records about itself (`settings`: parameter -> value and
+    source), shown in the appendix.
+    """
+    run = run or {}
     lang = client.config.language
     theme = load_theme(client.config.brand, client.config.folder)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(paths.TEMPLATES),
@@ -185,16 +216,17 @@ def render_html(client: Client, sections: dict[str, Section], generated: dt.date
         method=text.t(lang, "appendix.method",
                       metric=text.t(lang, f"metric.{client.config.survey.overall.kind}")),
         sources=_table(client.sources.set_index("input"), ["file", "rows", "modified"], lang),
+        settings=_settings_table(run["settings"], lang) if run.get("settings") else None,
     )
 
 
 def results(client: Client, sections: dict[str, Section], generated: dt.date,
-            fingerprint: str) -> dict:
-    """Every headline figure of every section, for results.json."""
+            run: dict | None = None) -> dict:
+    """Every headline figure of every section, and what the run records, for results.json."""
     return {
         "client": client.id, "name": client.name, "language": client.config.language,
         "currency": client.config.currency, "generated": generated.isoformat(),
-        "fingerprint": fingerprint,
+        **(run or {}),
         "sections": {k: {"title": s.title, "missing": s.missing,
                          "metrics": {m: v.to_dict() for m, v in s.metrics.items()},
                          "narrative": s.narrative, "caveats": s.caveats,
@@ -205,14 +237,17 @@ def results(client: Client, sections: dict[str, Section], generated: dt.date,
     }
 
 
-def write(client: Client, sections: dict[str, Section], folder: Path, fingerprint: str = "",
+def write(client: Client, sections: dict[str, Section], folder: Path, run: dict | None = None,
           generated: dt.date | None = None) -> Path:
-    """Write report.html and results.json into `folder`; return the report's path."""
+    """Write report.html and results.json into `folder`; return the report's path.
+
+    `run`: what the run records about itself (see render_html), also kept in results.json.
+    """
     generated = generated or dt.date.today()
     folder.mkdir(parents=True, exist_ok=True)
     page = folder / "report.html"
-    page.write_text(render_html(client, sections, generated), encoding="utf-8")
+    page.write_text(render_html(client, sections, generated, run), encoding="utf-8")
     (folder / "results.json").write_text(json.dumps(
-        results(client, sections, generated, fingerprint), ensure_ascii=False, indent=1,
+        results(client, sections, generated, run), ensure_ascii=False, indent=1,
         default=str), encoding="utf-8")
     return page

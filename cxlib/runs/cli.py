@@ -6,18 +6,16 @@ import sys
 from pathlib import Path
 
 from .. import paths
-from ..errors import CxError
+from ..errors import CxError, UsageError
+from . import parameters
 
 
-def _parameter(text: str) -> tuple[str, float]:
+def _parameter(text: str) -> tuple[str, str]:
+    # Only the shape here: names and values are checked together, all at once, in _run.
     name, sep, value = text.partition("=")
     if not sep:
         raise argparse.ArgumentTypeError(f"expected name=value, got '{text}'")
-    try:
-        return name.strip(), float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number after '{name}=', got '{value}'") \
-            from None
+    return name.strip(), value.strip()
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -44,8 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true",
                      help="skip clients whose report is already current")
     run.add_argument("-p", "--parameter", type=_parameter, action="append", default=[],
-                     metavar="NAME=VALUE", help="a notebook parameter: threshold, alpha, "
-                     "what_if_share")
+                     metavar="NAME=VALUE", help="a run parameter, over the client's "
+                     "settings.yml: " + "; ".join(f"{p.name} ({p.expected()}, default "
+                                                  f"{p.default:g})"
+                                                  for p in parameters.PARAMETERS.values()))
     run.add_argument("--no-deliverables", action="store_true",
                      help="write report.html and results.json only (no PDF, Excel, images)")
     new = sub.add_parser("new", help="scaffold a new client folder with intake templates")
@@ -72,14 +72,19 @@ def _validate(args) -> int:
 
     for client in args.clients:
         loaded = load_client(client)
+        stored = parameters.read_settings(loaded.config.folder)
         rows = ", ".join(f"{r.input} {r.rows:,}" for r in loaded.sources.itertuples())
         print(f"{loaded.id}: ok ({rows})")
+        if stored:
+            print(f"  {parameters.SETTINGS_FILE}: "
+                  + ", ".join(f"{k} = {v:g}" for k, v in stored.items()))
     return 0
 
 
 def _run(args) -> int:
     from .run import all_clients, run_many
 
+    given = parameters.check(dict(args.parameter))   # UsageError before anything is read
     clients = all_clients() if args.all else args.clients
     if not clients:
         raise CxError("name one or more clients, or --all")
@@ -89,7 +94,7 @@ def _run(args) -> int:
         print(f"shard {k}/{n}: no clients to run")
         return 0
     outcomes = run_many(clients, workers=args.workers, progress=True, output_root=args.output,
-                        parameters=dict(args.parameter),
+                        parameters=given,
                         deliverables=not args.no_deliverables, resume=args.resume)
     for o in outcomes:
         if o.ok:
@@ -126,10 +131,17 @@ COMMANDS = {"validate": _validate, "run": _run, "new": _new, "demo": _demo, "ker
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; a user's mistake is printed plainly and gives exit status 1."""
+    """Run the command line; a user's mistake is printed plainly, without a traceback.
+
+    Exit status: 0 done, 1 bad data or a failed client, 2 a bad command (argparse's own
+    status for a malformed one), 130 interrupted.
+    """
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except UsageError as err:
+        print(f"cx {args.command}: {err}", file=sys.stderr)
+        return 2
     except CxError as err:
         print(str(err), file=sys.stderr)
         return 1

@@ -16,14 +16,13 @@ from ..outputs import report
 from ..inputs.client import Client, client_folder, load_client, save_snapshot
 from ..errors import CxError, RunError
 from ..outputs.section import load_sections
+from . import parameters as params
 
 #: The notebooks a report runs, in order; each saves one or two sections.
 NOTEBOOKS = ("00_intake.ipynb", "01_outcomes.ipynb", "02_touchpoints.ipynb",
              "03_perception.ipynb", "04_capabilities.ipynb")
 #: The Jupyter kernel the venv registers for itself (see the Makefile).
 KERNEL = "cx-workbook"
-#: Parameters every notebook takes, with the defaults a run passes.
-DEFAULTS = {"threshold": 0.5, "alpha": 0.05, "what_if_share": 0.2}
 _KERNEL_RETRIES = 3
 #: Keeps ipykernel's start-up warnings (plain TCP on localhost) out of every run's output.
 QUIET = "--IPKernelApp.log_level=ERROR"
@@ -41,9 +40,10 @@ class Outcome:
     skipped: bool = False
 
 
-def fingerprint(client: Client) -> str:
-    """A hash of the client's inputs and the cxlib version, to skip unchanged reports."""
+def fingerprint(client: Client, settings: dict | None = None) -> str:
+    """A hash of the client's inputs, the run's parameters and the cxlib version."""
     digest = hashlib.sha256(__version__.encode())
+    digest.update(json.dumps(params.values(settings or {}), sort_keys=True).encode())
     folder = client.config.folder
     files = [folder / "client.yml", client.config.survey.file.path]
     files += [spec.path for spec in client.config.files.values()]
@@ -109,12 +109,17 @@ def publish(staging: Path, final: Path) -> None:
 def run_client(client: str | Path, output_root: Path = paths.REPORTS,
                parameters: dict | None = None, kernel: str = KERNEL,
                deliverables: bool = True, resume: bool = False) -> Outcome:
-    """Validate a client, run its notebooks and publish reports/<id>/ only when complete."""
+    """Validate a client, run its notebooks and publish reports/<id>/ only when complete.
+
+    `parameters` are the values given on the command line; the client's settings.yml and
+    the declared defaults fill in the rest (cxlib.runs.parameters.resolve).
+    """
     start = time.perf_counter()
     loaded = load_client(client)
+    settings = params.resolve(loaded.config.folder, parameters)
     output_root = Path(output_root)
     final = output_root / loaded.id
-    stamp = fingerprint(loaded)
+    stamp = fingerprint(loaded, settings)
     if resume and _is_current(final, stamp):
         return Outcome(loaded.id, True, final / "report.html", "unchanged", 0.0, True)
     output_root.mkdir(parents=True, exist_ok=True)
@@ -123,12 +128,13 @@ def run_client(client: str | Path, output_root: Path = paths.REPORTS,
     try:
         (staging / "notebooks").mkdir(parents=True)
         snapshot = save_snapshot(loaded, staging)
-        params = {**DEFAULTS, **(parameters or {}), "client": str(snapshot),
-                  "output_dir": str(staging), "live": False}
+        given = {**params.values(settings), "client": str(snapshot),
+                 "output_dir": str(staging), "live": False}
         for notebook in NOTEBOOKS:
-            _execute(notebook, staging / "notebooks" / notebook, params, kernel)
+            _execute(notebook, staging / "notebooks" / notebook, given, kernel)
         sections = load_sections(staging)
-        report.write(loaded, sections, staging, stamp)
+        report.write(loaded, sections, staging,
+                     {"fingerprint": stamp, "settings": params.records(settings)})
         if deliverables:
             from ..outputs import deliver
 
@@ -173,6 +179,7 @@ def run_many(clients: list[str], workers: int = 2, executor: Executor | None = N
     """Run several clients in parallel worker processes; report each one's outcome."""
     from tqdm import tqdm
 
+    params.check(options.get("parameters") or {})   # a bad -p stops the batch before it starts
     for client in clients:
         client_folder(client)   # an unknown client is a usage error before anything starts
     ensure_kernel(options.get("kernel", KERNEL))
