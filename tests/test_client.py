@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.inputs.client import CHANNELS, STAGES, Client, client_folder, load_client
+from cxlib.inputs import client as inputs_client
+from cxlib.inputs.client import CHANNELS, STAGES, Client, client_folder
 from cxlib.errors import CxError, DataError
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
@@ -26,10 +27,16 @@ def client(folder: Path, yml: str, **files) -> Path:
     return folder
 
 
+def load_client(folder) -> Client:
+    """load_client with --allow-small: these tests are about reading, not about sample size."""
+    return inputs_client.load_client(folder, allow_small=True)
+
+
 def survey_yml(file: str = "survey.csv", extra: str = "", overall: str = "{nps: nps}",
                touchpoints: str = "booking: {perception: booking, scale: [1, 5]}") -> str:
     """A client.yml naming a survey file, with extra survey keys."""
-    return (f"client: Test\nsurvey:\n  file: {file}\n  respondent_id: id\n{extra}"
+    return (f"client: Test\nsurvey:\n  file: {file}\n  respondent_id: id\n  min_answers: 2\n"
+            f"{extra}"
             f"  overall: {overall}\n  touchpoints:\n    {touchpoints}\n")
 
 
@@ -58,7 +65,7 @@ def test_load_client_missing_codes_become_nan(tmp_path, missing, cell):
 
 
 def test_load_client_zero_is_a_score_unless_declared_missing(tmp_path):
-    folder = client(tmp_path, survey_yml(), survey__csv="id,nps,booking\n1,0,5\n")
+    folder = client(tmp_path, survey_yml(), survey__csv="id,nps,booking\n1,0,5\n2,9,4\n")
     assert load_client(folder).survey.loc[0, "overall"] == 0.0
 
 
@@ -74,7 +81,7 @@ def test_load_client_na_region_is_data_unless_declared(tmp_path):
                                               ("[0, 10]", "0", "11"), ("[1, 10]", "10", "0")])
 def test_load_client_declared_scale_bounds(tmp_path, scale, good, bad):
     yml = survey_yml(touchpoints=f"booking: {{perception: booking, scale: {scale}}}")
-    folder = client(tmp_path, yml, survey__csv=f"id,nps,booking\n1,9,{good}\n")
+    folder = client(tmp_path, yml, survey__csv=f"id,nps,booking\n1,9,{good}\n2,8,\n")
     assert load_client(folder).perception.loc[0, "booking"] == float(good)
     client(tmp_path, yml, survey__csv=f"id,nps,booking\n1,9,{good}\n2,9,{bad}\n")
     with pytest.raises(DataError, match=f"row 3, column 'booking'.*got '{bad}'"):
@@ -178,19 +185,19 @@ def test_load_client_excel_survey_named_sheet(tmp_path):
 
 def test_load_client_header_spacing_case_width_ignored(tmp_path):
     folder = client(tmp_path, survey_yml(touchpoints="booking: {perception: Ｂooking  Score}"),
-                    survey__csv="id,NPS,booking score\n1,9,5\n")
+                    survey__csv="id,NPS,booking score\n1,9,5\n2,8,\n")
     loaded = load_client(folder)
-    assert loaded.perception["booking"].tolist() == [5.0]
+    assert loaded.perception["booking"].tolist()[:1] == [5.0]
 
 
 def test_load_client_unused_duplicate_header_is_fine(tmp_path):
-    folder = client(tmp_path, survey_yml(), survey__csv="id,nps,booking,note,note\n1,9,5,a,b\n")
-    assert len(load_client(folder).survey) == 1
+    folder = client(tmp_path, survey_yml(), survey__csv="id,nps,booking,note,note\n1,9,5,a,b\n2,8,4,c,d\n")
+    assert len(load_client(folder).survey) == 2
 
 
 def test_load_client_header_only_optional_file_not_provided(tmp_path):
     folder = client(tmp_path, survey_yml() + "interviews: interviews.csv\n",
-                    survey__csv="id,nps,booking\n1,9,5\n",
+                    survey__csv="id,nps,booking\n1,9,5\n2,8,4\n",
                     interviews__csv="interview,role,touchpoint,theme,sentiment,quote\n")
     loaded = load_client(folder)
     assert loaded.interviews is None
@@ -272,7 +279,7 @@ def test_load_client_valid_rows_values_match_elementwise(tmp_path):
 
 def test_load_client_journey_time_zones_mixed_compared_in_utc(tmp_path):
     folder = client(tmp_path, survey_yml() + "journeys: events.csv\n",
-                    survey__csv="id,nps,booking\n1,9,5\n",
+                    survey__csv="id,nps,booking\n1,9,5\n2,8,4\n",
                     events__csv="customer,timestamp,channel,touchpoint\n"
                                 "C1,2024-03-01T10:00:00+01:00,assisted,booking\n"
                                 "C1,2024-03-01T09:30:00Z,assisted,booking\n")

@@ -23,8 +23,9 @@ ANSWERS = [["R1", "NA", "9", "5", "Zoë liked it"],
 
 def spec(path: Path, **options) -> FileSpec:
     """A FileSpec for a file, named by its file name as client.yml would."""
+    detect = "format" not in options
     fmt = options.pop("format", "excel" if path.suffix == ".xlsx" else "csv")
-    return FileSpec(name=path.name, path=path, format=fmt, **options)
+    return FileSpec(name=path.name, path=path, format=fmt, detect=detect, **options)
 
 
 def problems(path: Path, **options) -> str:
@@ -214,11 +215,12 @@ def test_read_table_duplicate_headers_first_kept_and_recorded(tmp_path):
     assert table.duplicates == {"q1": "columns B and D"}
 
 
-def test_read_table_headerless_column_ignored(tmp_path):
+def test_read_table_headerless_column_named_by_its_letter(tmp_path):
     path = tmp_path / "s.csv"
-    path.write_text(",id,q1\n0,A,5\n1,B,4\n")
+    path.write_text(",id,q1,\n0,A,5,\n1,B,4,\n")
     table = read_table(spec(path))
-    assert list(table.frame.columns) == ["id", "q1"]
+    assert list(table.frame.columns) == ["column A", "id", "q1", "column D"]
+    assert table.frame["column A"].tolist() == ["0", "1"]
 
 
 def test_read_table_header_only_gives_no_rows(tmp_path):

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import paths
 from .config import (CONFIG_FILE, MODEL_COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES,
-                     ClientConfig, FileSpec, load_config)
+                     ClientConfig, FileSpec, OutcomeRules, load_config)
 from ..errors import CxError, DataError, Problem, quoted
 from .readers import RawTable, read_table
 
@@ -44,6 +44,10 @@ class Client:
     assessment: pd.DataFrame | None = None
     roadmap: pd.DataFrame | None = None
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Valid but odd findings about the inputs, for validate's output and the appendix.
+    warnings: list[str] = field(default_factory=list)
+    #: Survey columns' value labels (SPSS files): column -> code -> label.
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -102,6 +106,7 @@ class _Checker:
 
     def __init__(self):
         self.problems: list[Problem] = []
+        self.reading: dict[str, str] = {}   # file name -> how it was read (layout, encoding)
 
     def add(self, table: RawTable, mask: np.ndarray, column: str, expected: str,
             values: pd.Series) -> None:
@@ -233,6 +238,7 @@ def _read(check: _Checker, spec: FileSpec, required: bool = False) -> RawTable |
     except DataError as err:
         check.problems.extend(err.problems)
         return None
+    check.reading[spec.name] = table.describe()
     if table.frame.empty and required:
         check.problems.append(Problem(spec.name, None, None, "at least one row of answers",
                                       "a header row only"))
@@ -244,7 +250,11 @@ def _survey(check: _Checker, config: ClientConfig):
     table = _read(check, s.file, required=True)
     if table is None:
         return None
-    wanted = {"respondent_id": s.respondent_id, "overall": s.overall.column}
+    by_row = _key(s.respondent_id) == "row" and not any(_key(c) == "row"
+                                                         for c in table.frame.columns)
+    wanted = {"overall": s.overall.column}
+    if not by_row:
+        wanted["respondent_id"] = s.respondent_id
     if s.customer_id:
         wanted["customer_id"] = s.customer_id
     if s.effort:
@@ -258,7 +268,9 @@ def _survey(check: _Checker, config: ClientConfig):
                 wanted[f"{kind}:{tp}"] = getattr(rating, kind)
     cols = check.columns(table, wanted, "named in client.yml under survey")
     survey = pd.DataFrame(index=pd.RangeIndex(len(table.frame)))
-    if "respondent_id" in cols:
+    if by_row:   # respondent_id: row -- the row number as seen in the file
+        survey["respondent_id"] = pd.Series(table.rows.astype(str), dtype=object)
+    elif "respondent_id" in cols:
         survey["respondent_id"] = check.unique(table, cols["respondent_id"], "respondent id")
     if "customer_id" in cols:
         ids = table.frame[cols["customer_id"]].astype(str).str.strip()
@@ -282,6 +294,9 @@ def _survey(check: _Checker, config: ClientConfig):
         if f"segment:{seg}" in cols:
             cells = _Distinct(table.frame[cols[f"segment:{seg}"]])
             groups = cells.text.where(~check.missing(cells, s.file.missing))
+            labels = table.value_labels.get(cols[f"segment:{seg}"])
+            if labels:   # SPSS value labels name the groups (1 -> "Prepaid")
+                groups = groups.map(lambda g: labels.get(g, g), na_action="ignore")
             categories = pd.Index(sorted(groups.dropna().unique()))
             survey[seg] = pd.Categorical.from_codes(cells.spread(categories.get_indexer(groups)),
                                                     categories=categories)
@@ -305,8 +320,10 @@ def _binary(check: _Checker, table: RawTable, column: str, spec: FileSpec,
     """1 where the answer is `positive`, 0 for the one other answer, NaN where missing."""
     cells = _Distinct(table.frame[column])
     missing = check.missing(cells, spec.missing)
-    answers = sorted(set(cells.text[~missing].str.casefold()))
-    chosen = cells.text.str.casefold().eq(str(positive).strip().casefold()).to_numpy()
+    labels = table.value_labels.get(column, {})
+    text = cells.text.map(lambda v: labels.get(v, v)) if labels else cells.text
+    answers = sorted(set(text[~missing].str.casefold()))
+    chosen = text.str.casefold().eq(str(positive).strip().casefold()).to_numpy()
     if not chosen.any():
         check.problems.append(Problem(
             spec.name, None, column, f"the answer '{positive}' (survey.overall.positive)",
@@ -339,18 +356,124 @@ def _text(table: RawTable, cols: dict, model: str) -> pd.Series | None:
     return text.where(text.ne(""))
 
 
-def _outcomes(check, spec):
+def _outcomes(check: _Checker, spec: FileSpec, rules: OutcomeRules):
+    """One row per customer: retained (0/1), revenue, share of wallet, by the file's rules."""
+    if rules.retention == "transactions":
+        return _transactions(check, spec, rules.transactions)
     table, cols = _model_file(check, spec, "outcomes")
     if table is None or len(cols) < 3:
         return None
     frame = pd.DataFrame({"customer_id": check.unique(table, cols["customer_id"], "customer id")})
-    frame["retained"] = check.flags(table, cols["retained"], spec)
+    column = cols["retained"]
+    if rules.retention == "status":
+        frame["retained"] = _status(check, table, column, spec, rules)
+    elif rules.retention == "churn_date":
+        stamps = _dates(table.frame[column], "iso")
+        given = table.frame[column].str.strip().ne("").to_numpy()
+        check.add(table, given & stamps.isna().to_numpy(), column,
+                  "a churn date such as 2024-03-01, or an empty cell for a customer who "
+                  "stayed", table.frame[column])
+        frame["retained"] = np.where(given, 0.0, 1.0)
+    else:
+        flags = check.flags(table, column, spec)
+        frame["retained"] = 1 - flags if rules.retention == "churned" else flags
     frame["revenue"] = check.numbers(table, cols["revenue"], spec, label="an amount of money")
     if "share_of_wallet" in cols:
         sow = check.numbers(table, cols["share_of_wallet"], spec, 0, 100,
                             label="a share 0-1 or a percentage 0-100")
         frame["share_of_wallet"] = sow / 100 if sow.max() > 1 else sow
     return frame
+
+
+def _status(check: _Checker, table: RawTable, column: str, spec: FileSpec,
+            rules: OutcomeRules) -> np.ndarray:
+    """1 for a status text meaning retained, 0 for one meaning churned, NaN where missing."""
+    cells = _Distinct(table.frame[column])
+    text = cells.text.str.casefold()
+    stay = {v.casefold() for v in rules.retained_values}
+    gone = {v.casefold() for v in rules.churned_values}
+    values = np.where(text.isin(stay), 1.0, np.where(text.isin(gone), 0.0, np.nan))
+    missing = check.missing(cells, spec.missing)
+    bad = np.isnan(values) & ~missing
+    listed = ", ".join(f"'{v}'" for v in rules.retained_values + rules.churned_values)
+    check.add(table, cells.spread(bad), column,
+              f"one of the statuses in client.yml ({listed})", table.frame[column])
+    return cells.spread(values)
+
+
+def _transactions(check: _Checker, spec: FileSpec, rules) -> pd.DataFrame | None:
+    """Per-customer outcomes from a purchase log, counted in windows around the survey date.
+
+    revenue: the sum of amounts dated in the `revenue_months` before survey_date;
+    retained: 1 if the customer bought anything in the `retained_months` from survey_date
+    on, else 0. Customers with no purchase before the survey date are left out (they were
+    not yet customers). The log must reach the end of the retention window, or everyone
+    would look lost.
+    """
+    table = _read(check, spec)
+    if table is None or rules is None:
+        return None
+    wanted = {"customer_id": spec.columns.get("customer_id", "customer_id"), "date": rules.date}
+    wanted.update({f"amount:{i}": name for i, name in enumerate(rules.amount)})
+    cols = check.columns(table, wanted, "named in client.yml under outcomes")
+    if len(cols) < len(wanted):
+        return None
+    before = len(check.problems)
+    ids = table.frame[cols["customer_id"]].astype(str).str.strip()
+    check.add(table, ids.eq("").to_numpy(), cols["customer_id"], "a customer id in every row",
+              ids)
+    stamps = _dates(table.frame[cols["date"]], rules.dates)
+    check.add(table, stamps.isna().to_numpy(), cols["date"], _DATE_TEXT[rules.dates],
+              table.frame[cols["date"]])
+    amount = pd.Series(1.0, index=table.frame.index)
+    for i in range(len(rules.amount)):
+        amount = amount * check.numbers(table, cols[f"amount:{i}"], spec,
+                                        label="an amount of money")
+    if len(check.problems) > before:
+        return None
+    day = pd.Timestamp(rules.survey_date)
+    start = day - pd.DateOffset(months=rules.revenue_months)
+    end = day + pd.DateOffset(months=rules.retained_months)
+    last = stamps.max()
+    if last < end - pd.Timedelta(days=1):
+        check.problems.append(Problem(
+            spec.name, None, cols["date"],
+            f"purchases up to the end of the retention window ({end.date() - dt.timedelta(1)}: "
+            f"survey_date plus retained_months)",
+            f"a log that ends on {last.date()} (a shorter window, or a later extract)"))
+        return None
+    log = pd.DataFrame({"customer_id": ids, "stamp": stamps, "amount": amount})
+    known = log.loc[log["stamp"] < day, "customer_id"].unique()
+    log = log[log["customer_id"].isin(known)]
+    window = log[(log["stamp"] >= start) & (log["stamp"] < day)]
+    after = log[(log["stamp"] >= day) & (log["stamp"] < end)]
+    frame = pd.DataFrame({"customer_id": pd.Index(known, dtype=object)})
+    frame["retained"] = frame["customer_id"].isin(after["customer_id"]).astype(float)
+    frame["revenue"] = frame["customer_id"].map(
+        window.groupby("customer_id")["amount"].sum()).fillna(0.0)
+    frame.attrs["windows"] = {"purchases": int(len(table.frame)), "customers": len(frame),
+                              "revenue_from": start.date().isoformat(),
+                              "survey_date": day.date().isoformat(),
+                              "retained_to": (end - pd.Timedelta(days=1)).date().isoformat()}
+    return frame
+
+
+_DATE_TEXT = {"iso": "a date such as 2024-03-01 (or set dates: month-first or day-first)",
+              "month-first": "a date written month first, such as 3/31/2024",
+              "day-first": "a date written day first, such as 31/3/2024"}
+
+
+def _dates(text: pd.Series, order: str) -> pd.Series:
+    """Dates from text written as client.yml says (dates: iso, month-first, day-first)."""
+    cells = _Distinct(text)
+    if order == "iso":
+        stamps = _timestamps(cells.text)
+    else:
+        stamps = pd.to_datetime(cells.text, errors="coerce", format="mixed",
+                                dayfirst=order == "day-first")
+        if stamps.dt.tz is not None:
+            stamps = stamps.dt.tz_localize(None)
+    return pd.Series(cells.spread(stamps.to_numpy()), index=text.index)
 
 
 def _touchpoints(check, spec):
@@ -430,12 +553,12 @@ def _roadmap(check, spec):
     return pd.DataFrame({m: _text(table, cols, m) for m in MODEL_COLUMNS["roadmap"] if m in cols})
 
 
-def _source(spec: FileSpec, kind: str, frame: pd.DataFrame | None) -> dict:
-    """One line of the report's appendix: which file, how many rows after checks, how old."""
+def _source(spec: FileSpec, kind: str, frame: pd.DataFrame | None, reading: dict) -> dict:
+    """One line of the report's appendix: which file, rows after checks, how old, how read."""
     modified = dt.datetime.fromtimestamp(spec.path.stat().st_mtime).date().isoformat() \
         if spec.path.is_file() else ""
     return {"input": kind, "file": spec.name, "rows": 0 if frame is None else len(frame),
-            "modified": modified}
+            "modified": modified, "read_as": reading.get(spec.name, "")}
 
 
 #: The checked client `cx run` hands to its notebooks, so a big survey is read once a run.
@@ -450,11 +573,13 @@ def save_snapshot(client: Client, folder: Path) -> Path:
     return path
 
 
-def load_client(client: str | Path) -> Client:
+def load_client(client: str | Path, allow_small: bool = False) -> Client:
     """Read, check and map every file of a client; raise DataError listing every problem.
 
     `client` is a client id, a client folder, or the snapshot a run wrote with
-    save_snapshot (only `cx run` writes those, into its own staging folder).
+    save_snapshot (only `cx run` writes those, into its own staging folder). A survey with
+    fewer answers to the overall measure than survey.min_answers is refused unless
+    `allow_small` (`--allow-small`); fewer than two is refused always.
     """
     if Path(client).name == SNAPSHOT and Path(client).is_file():
         with Path(client).open("rb") as snapshot:
@@ -464,8 +589,9 @@ def load_client(client: str | Path) -> Client:
     loaded = _survey(check, config)
     files = config.files
     frames = {}
-    readers = {"outcomes": _outcomes, "touchpoints": _touchpoints, "assessment": _assessment,
-               "roadmap": _roadmap}
+    readers = {"touchpoints": _touchpoints, "assessment": _assessment, "roadmap": _roadmap}
+    if "outcomes" in files:
+        frames["outcomes"] = _outcomes(check, files["outcomes"], config.outcomes)
     for kind, read in readers.items():
         if kind in files:
             frames[kind] = read(check, files[kind])
@@ -481,16 +607,108 @@ def load_client(client: str | Path) -> Client:
     for kind, read in (("interviews", _interviews), ("journeys", _journeys)):
         if kind in files:
             frames[kind] = read(check, files[kind], known, where)
+    warnings: list[str] = []
+    if loaded is not None:
+        _floor(check, config, loaded[1], allow_small)
+    if loaded is not None and frames.get("outcomes") is not None and \
+            "customer_id" in loaded[1]:
+        warnings += _join(check, config, loaded[1], frames["outcomes"])
     if check.problems:
         raise DataError(check.problems)
-    _, survey, ratings = loaded
-    sources = [_source(config.survey.file, "survey", survey)]
-    sources += [_source(spec, kind, frames.get(kind)) for kind, spec in files.items()]
+    table, survey, ratings = loaded
+    sources = [_source(config.survey.file, "survey", survey, check.reading)]
+    sources += [_source(spec, kind, frames.get(kind), check.reading)
+                for kind, spec in files.items()]
     return Client(
         config=config,
         survey=survey,
         scales={tp: r.scale for tp, r in config.survey.touchpoints.items()},
         sources=pd.DataFrame(sources),
+        warnings=warnings,
+        value_labels=table.value_labels,
         **ratings,
         **{kind: frames.get(kind) for kind in OPTIONAL_FILES},
     )
+
+
+def _floor(check: _Checker, config: ClientConfig, survey: pd.DataFrame,
+           allow_small: bool) -> None:
+    """Too few answers to the overall measure stop the run at the door."""
+    if "overall" not in survey:
+        return
+    s = config.survey
+    answers = int(survey["overall"].notna().sum())
+    floor = 2 if allow_small else s.min_answers
+    if answers < floor:
+        fix = "" if allow_small else " (survey.min_answers in client.yml; or run with " \
+            "--allow-small to report a small sample, flagged as such)"
+        check.problems.append(Problem(
+            s.file.name, None, s.overall.column,
+            f"at least {floor} answers to the overall measure{fix}",
+            f"{answers} answer{'s' if answers != 1 else ''}"))
+
+
+#: Ways survey and CRM ids are written differently, each with how to see past it.
+_ID_HABITS = {
+    "spaces": lambda v: " ".join(v.split()),
+    "upper and lower case": str.casefold,
+    "leading zeros": lambda v: v.lstrip("0") or "0",
+    "numbers against text ('123' and '123.0')": lambda v: v[:-2] if v.endswith(".0") else v,
+}
+#: Joins where fewer than this share of surveyed customers match are worth a warning.
+MATCH_WARNING = 0.5
+
+
+def normalized_id(value: str) -> str:
+    """A customer id with every habit in _ID_HABITS seen past (outcomes.match: normalized)."""
+    for habit in _ID_HABITS.values():
+        value = habit(value)
+    return value
+
+
+def _join(check: _Checker, config: ClientConfig, survey: pd.DataFrame,
+          outcomes: pd.DataFrame) -> list[str]:
+    """Check how many surveyed customers have CRM outcomes; name why when few do.
+
+    With outcomes.match: normalized, survey ids are rewritten to the CRM's spelling of the
+    same id (spaces, case, leading zeros and a trailing '.0' do not matter) so every later
+    join is exact. No match at all is an error; fewer than half is a warning.
+    """
+    surveyed = survey["customer_id"].dropna().astype(str)
+    crm = outcomes["customer_id"].astype(str)
+    if config.outcomes.match == "normalized":
+        spelling = dict(zip(crm.map(normalized_id), crm))
+        survey["customer_id"] = survey["customer_id"].map(
+            lambda v: spelling.get(normalized_id(str(v)), v), na_action="ignore")
+        surveyed = survey["customer_id"].dropna().astype(str)
+    ids = set(crm)
+    matched = int(surveyed.isin(ids).sum())
+    outcomes.attrs["join"] = {"surveyed": len(surveyed), "matched": matched, "crm": len(crm)}
+    if not len(surveyed) or matched >= MATCH_WARNING * len(surveyed):
+        return []
+    reason = _why_unmatched(surveyed, crm)
+    left = ", ".join(repr(v) for v in surveyed[~surveyed.isin(ids)].unique()[:3])
+    right = ", ".join(repr(v) for v in crm[~crm.isin(set(surveyed))].unique()[:3])
+    spec, s = config.files["outcomes"], config.survey
+    detail = (f"{matched} of {len(surveyed):,} surveyed customers have outcomes; {reason}; "
+              f"unmatched in {s.file.name}: {left}; in {spec.name}: {right or 'none'}")
+    if matched == 0:
+        check.problems.append(Problem(s.file.name, None, s.customer_id,
+                                      f"customer ids that match {spec.name}", detail))
+        return []
+    return [f"{s.file.name}, column '{s.customer_id}': {detail}"]
+
+
+def _why_unmatched(surveyed: pd.Series, crm: pd.Series) -> str:
+    """The likely reason survey and CRM ids do not match, and the key that sees past it."""
+    base = int(surveyed.isin(set(crm)).sum())
+    gains = {}
+    for habit, fix in _ID_HABITS.items():
+        gains[habit] = int(surveyed.map(fix).isin(set(crm.map(fix))).sum()) - base
+    helpful = [h for h, g in sorted(gains.items(), key=lambda kv: -kv[1]) if g > 0]
+    if helpful:
+        return (f"the ids differ by {' and '.join(helpful)} (set outcomes.match: normalized to "
+                "match them regardless)")
+    return "the ids share no pattern (is customer_id the same id system in both files?)"
+
+

@@ -1,6 +1,7 @@
 """client.yml: what a client's files are and how their columns map onto the model."""
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,13 +12,15 @@ from ..errors import DataError, Problem, quoted
 
 CONFIG_FILE = "client.yml"
 LANGUAGES = ("en", "zh")
-FORMATS = ("csv", "excel", "qualtrics", "surveymonkey")
-ENCODINGS = ("auto", "utf-8", "utf-8-sig", "utf-16", "cp1252", "gb18030")
+FORMATS = ("csv", "excel", "qualtrics", "surveymonkey", "spss")
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "utf-16", "cp1252", "mac_roman", "gb18030")
 #: Other spellings of the encodings, as editors and exporters name them.
 ENCODING_ALIASES = {"utf8": "utf-8", "utf-8-bom": "utf-8-sig", "utf8-sig": "utf-8-sig",
                     "utf16": "utf-16", "utf-16-le": "utf-16", "utf-16-be": "utf-16",
                     "unicode": "utf-16", "windows-1252": "cp1252", "ansi": "cp1252",
-                    "latin-1": "cp1252", "gbk": "gb18030", "gb2312": "gb18030", "936": "gb18030"}
+                    "latin-1": "cp1252", "mac-roman": "mac_roman", "macroman": "mac_roman",
+                    "macintosh": "mac_roman", "x-mac-roman": "mac_roman", "gbk": "gb18030",
+                    "gb2312": "gb18030", "936": "gb18030"}
 OPTIONAL_FILES = ("outcomes", "touchpoints", "interviews", "journeys", "assessment", "roadmap")
 
 #: Model columns of each optional file, in the order templates show them.
@@ -42,9 +45,21 @@ OPTIONAL_COLUMNS = {
 
 _TOP_KEYS = ("client", "language", "currency", "brand", "redact", "survey") + OPTIONAL_FILES
 _FILE_KEYS = ("file", "format", "encoding", "sheet", "missing", "labels", "columns")
-_SURVEY_KEYS = _FILE_KEYS + ("respondent_id", "customer_id", "overall", "effort", "segments",
+_SURVEY_KEYS = _FILE_KEYS + ("respondent_id", "customer_id", "min_answers", "overall", "effort",
+                             "segments",
                              "touchpoints", "comments")
-_OUTCOME_KEYS = _FILE_KEYS + ("customer_id", "retained", "revenue", "share_of_wallet")
+_OUTCOME_KEYS = _FILE_KEYS + ("customer_id", "retained", "churned", "churn_date", "revenue",
+                              "share_of_wallet", "transactions", "match")
+_TRANSACTION_KEYS = ("date", "amount", "dates", "survey_date", "revenue_months",
+                     "retained_months")
+#: How dates in a file may be written: ISO (2024-03-01), or month or day first (3/1/24).
+DATE_ORDERS = ("iso", "month-first", "day-first")
+#: How survey customer ids are matched to the CRM's.
+MATCHES = ("exact", "normalized")
+#: Fewest answers to the overall measure a report is made from (survey.min_answers).
+MIN_ANSWERS = 30
+#: Headers that name a churn flag: a yes there means the customer left.
+CHURN_WORDS = ("churn", "attrit", "exited", "cancel", "left", "lost", "defect")
 _RATING_KEYS = ("perception", "expectation", "importance", "scale")
 _OVERALL_KINDS = ("nps", "satisfaction", "binary")
 
@@ -57,6 +72,7 @@ class FileSpec:
     path: Path
     format: str = "csv"
     encoding: str = "auto"
+    detect: bool = True            # no format in client.yml: recognise survey-tool layouts
     sheet: str | None = None
     missing: tuple = ()
     labels: dict = field(default_factory=dict)
@@ -84,6 +100,29 @@ class Overall:
 
 
 @dataclass(frozen=True)
+class Transactions:
+    """A CRM log of purchases, from which each customer's revenue and retention are derived."""
+
+    date: str                      # column holding the purchase date
+    amount: tuple[str, ...]        # one column, or columns multiplied (quantity, unit price)
+    dates: str                     # one of DATE_ORDERS
+    survey_date: "dt.date"
+    revenue_months: int            # revenue: spend in these months before survey_date
+    retained_months: int           # retained: any purchase in these months after it
+
+
+@dataclass(frozen=True)
+class OutcomeRules:
+    """How the outcomes file says retention and revenue, and how its ids match the survey's."""
+
+    retention: str                 # flag | churned | status | churn_date | transactions
+    retained_values: tuple[str, ...] = ()    # status: texts meaning retained
+    churned_values: tuple[str, ...] = ()     # status: texts meaning churned
+    match: str = "exact"           # one of MATCHES
+    transactions: Transactions | None = None
+
+
+@dataclass(frozen=True)
 class Survey:
     """The survey file and the meaning of its columns."""
 
@@ -95,6 +134,7 @@ class Survey:
     segments: tuple[str, ...]
     touchpoints: dict[str, Rating]
     comments: str | None
+    min_answers: int = MIN_ANSWERS
 
 
 @dataclass(frozen=True)
@@ -110,6 +150,7 @@ class ClientConfig:
     redact: tuple[str, ...]        # personal names to hide in quotes
     survey: Survey
     files: dict[str, FileSpec]      # optional inputs that are present, by kind
+    outcomes: OutcomeRules | None = None
 
 
 class _Reader:
@@ -172,6 +213,26 @@ class _Reader:
         self.problem(path, "a scale [low, high] such as [1, 5]", quoted(value))
         return (1.0, 5.0)
 
+    def whole(self, value, path: tuple, default: int, low: int = 0, high: int = 10**6) -> int:
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.problem(path, f"a whole number {low}-{high}", quoted(value))
+            return default
+        return value
+
+    def date(self, value, path: tuple) -> dt.date | None:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.problem(path, "a date written 2024-06-30", quoted(value) if value is not None
+                         else "nothing")
+            return None
+
     def path(self, value, path: tuple) -> Path | None:
         name = self.text(value, path)
         if name is None:
@@ -189,7 +250,9 @@ class _Reader:
         resolved = self.path(where, path + ("file",) if not isinstance(value, str) else path)
         if resolved is None:
             return None, entry
-        default_format = "excel" if resolved.suffix.lower() in (".xlsx", ".xlsm") else "csv"
+        suffix = resolved.suffix.lower()
+        default_format = "excel" if suffix in (".xlsx", ".xlsm") else \
+            "spss" if suffix in (".sav", ".zsav") else "csv"
         missing = entry.get("missing", [])
         if not isinstance(missing, list):
             missing = [missing]
@@ -208,6 +271,7 @@ class _Reader:
             name=str(where),
             path=resolved,
             format=self.choice(entry.get("format"), path + ("format",), FORMATS, default_format),
+            detect=entry.get("format") is None,
             encoding=self.choice(_encoding_name(entry.get("encoding")), path + ("encoding",),
                                  ENCODINGS, "auto"),
             sheet=None if entry.get("sheet") is None else str(entry.get("sheet")),
@@ -339,8 +403,83 @@ def _survey(r: _Reader, value) -> Survey | None:
         segments=tuple(str(s) for s in segments),
         touchpoints=ratings,
         comments=r.text(entry.get("comments"), ("survey", "comments"), required=False),
+        min_answers=r.whole(entry.get("min_answers"), ("survey", "min_answers"), MIN_ANSWERS,
+                            low=2),
     )
     return survey if spec is not None else None
+
+
+def _outcomes(r: _Reader, entry: dict, columns: dict) -> tuple[dict, OutcomeRules]:
+    """The outcomes file's model columns and its rules for retention, revenue and matching.
+
+    Retention is one of: `retained` (a flag column, or {column, retained: [...], churned:
+    [...]} for status texts), `churned` (a flag where yes means the customer left),
+    `churn_date` (a date means the customer left) or `transactions` (derived from a log).
+    """
+    path = ("outcomes",)
+    for model in ("customer_id", "revenue", "share_of_wallet"):
+        if entry.get(model) is not None:
+            columns[model] = r.text(entry[model], path + (model,)) or ""
+    given = [k for k in ("retained", "churned", "churn_date", "transactions") if k in entry]
+    match = r.choice(entry.get("match"), path + ("match",), MATCHES, "exact")
+    if len(given) > 1 and not (given == ["retained", "transactions"] or
+                               given == ["transactions"]):
+        r.problem(path, "one way to tell retention: retained, churned, churn_date or "
+                  "transactions", ", ".join(given))
+    if "transactions" in entry:
+        return columns, OutcomeRules("transactions", match=match,
+                                     transactions=_transactions(r, entry["transactions"]))
+    if "churned" in entry:
+        columns["retained"] = r.text(entry["churned"], path + ("churned",)) or ""
+        return columns, OutcomeRules("churned", match=match)
+    if "churn_date" in entry:
+        columns["retained"] = r.text(entry["churn_date"], path + ("churn_date",)) or ""
+        return columns, OutcomeRules("churn_date", match=match)
+    value = entry.get("retained")
+    if isinstance(value, dict):
+        m = r.mapping(value, path + ("retained",), ("column", "retained", "churned"))
+        columns["retained"] = r.text(m.get("column"), path + ("retained", "column")) or ""
+        lists = {}
+        for key in ("retained", "churned"):
+            items = m.get(key)
+            items = [items] if isinstance(items, (str, int)) else items
+            if not isinstance(items, list) or not items:
+                r.problem(path + ("retained", key), f"the answers meaning {key}, such as "
+                          f"[{'Active' if key == 'retained' else 'Churned'}]", quoted(items))
+                items = []
+            lists[key] = tuple(str(i).strip() for i in items)
+        return columns, OutcomeRules("status", lists["retained"], lists["churned"], match)
+    if value is not None:
+        name = r.text(value, path + ("retained",)) or ""
+        columns["retained"] = name
+        if any(word in name.casefold() for word in CHURN_WORDS):
+            r.problem(path + ("retained",), f"a column where yes means the customer stayed; "
+                      f"for a churn flag write churned: {name}",
+                      f"'{name}', which reads as a churn flag")
+    return columns, OutcomeRules("flag", match=match)
+
+
+def _transactions(r: _Reader, value) -> Transactions | None:
+    path = ("outcomes", "transactions")
+    m = r.mapping(value, path, _TRANSACTION_KEYS)
+    if not isinstance(value, dict):
+        return None
+    amount = m.get("amount")
+    amount = [amount] if isinstance(amount, str) else amount
+    if not isinstance(amount, list) or not amount or not all(isinstance(a, str) for a in amount):
+        r.problem(path + ("amount",), "the amount column, or [quantity, unit price] columns",
+                  quoted(m.get("amount")))
+        amount = []
+    survey_date = r.date(m.get("survey_date"), path + ("survey_date",))
+    found = Transactions(
+        date=r.text(m.get("date"), path + ("date",)) or "",
+        amount=tuple(amount),
+        dates=r.choice(m.get("dates"), path + ("dates",), DATE_ORDERS, "iso"),
+        survey_date=survey_date,
+        revenue_months=r.whole(m.get("revenue_months"), path + ("revenue_months",), 12, 1, 120),
+        retained_months=r.whole(m.get("retained_months"), path + ("retained_months",), 12, 1,
+                                120))
+    return found if survey_date is not None else None
 
 
 def _names(r: _Reader, value) -> tuple[str, ...]:
@@ -365,17 +504,14 @@ def load_config(folder: str | Path) -> ClientConfig:
     if brand.get("logo") is not None:
         r.path(brand["logo"], ("brand", "logo"))
     survey = _survey(r, data.get("survey"))
-    files = {}
+    files, rules = {}, None
     for kind in OPTIONAL_FILES:
         if data.get(kind) is None:
             continue
         allowed = _OUTCOME_KEYS if kind == "outcomes" else _FILE_KEYS
         spec, entry = r.file(data[kind], (kind,), allowed)
         if kind == "outcomes" and isinstance(entry, dict):
-            columns = dict(spec.columns) if spec else {}
-            for model in MODEL_COLUMNS["outcomes"]:
-                if entry.get(model) is not None:
-                    columns[model] = str(entry[model])
+            columns, rules = _outcomes(r, entry, dict(spec.columns) if spec else {})
             if spec is not None:
                 spec = FileSpec(**{**spec.__dict__, "columns": columns})
         if spec is not None:
@@ -390,6 +526,7 @@ def load_config(folder: str | Path) -> ClientConfig:
         redact=_names(r, data.get("redact")),
         survey=survey,
         files=files,
+        outcomes=rules if "outcomes" in files else None,
     )
     if r.problems:
         raise DataError(r.problems)

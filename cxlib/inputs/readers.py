@@ -37,6 +37,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,10 +53,16 @@ SHOWN_RAGGED = 20
 _CHUNK = 1 << 24
 _QUALTRICS_MARK = '{"importid"'
 _MONKEY_PLAIN = ("", "response", "open-ended response")
+#: Columns every Qualtrics export starts with (headers compared without spaces or case).
+_QUALTRICS_COLUMNS = {"responseid", "startdate", "enddate", "recordeddate", "ipaddress",
+                      "progress", "duration(inseconds)", "finished", "distributionchannel",
+                      "userlanguage", "responseset", "status"}
 _MAGIC = {
     b"PK\x03\x04": "zip",
     b"\xd0\xcf\x11\xe0": "ole",
     b"%PDF": "pdf",
+    b"$FL2": "spss",
+    b"$FL3": "spss",
 }
 _KIND_TEXT = {
     "zip": "an Excel workbook or other zip archive; if it is a workbook, name it .xlsx or "
@@ -63,8 +70,13 @@ _KIND_TEXT = {
     "ole": "an old Excel 97-2003 (.xls) or password-protected workbook; save it as .xlsx "
            "without a password",
     "pdf": "a PDF document",
+    "spss": "an SPSS data file; name it .sav or set format: spss",
     "binary": "a binary file, not text",
 }
+#: How each layout is named in validate's output.
+LAYOUTS = {"plain": "one header row", "qualtrics": "Qualtrics export",
+           "qualtrics-legacy": "Qualtrics legacy export (V1..Vn)",
+           "surveymonkey": "SurveyMonkey export", "spss": "SPSS data file"}
 
 
 @dataclass
@@ -75,7 +87,17 @@ class RawTable:
     frame: pd.DataFrame
     rows: np.ndarray
     duplicates: dict[str, str] = field(default_factory=dict)   # header -> where it repeats
-    header_row: int = 1
+    header_row: int | None = 1
+    encoding: str = ""                 # the codec the text was read with ("" for workbooks)
+    layout: str = "plain"              # a key of LAYOUTS
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> code -> label
+
+    def describe(self) -> str:
+        """How the file was read, for validate's output: its layout and encoding."""
+        how = LAYOUTS[self.layout]
+        if self.encoding:
+            how += f", {self.encoding}"
+        return how
 
 
 def read_table(spec: FileSpec) -> RawTable:
@@ -86,6 +108,13 @@ def read_table(spec: FileSpec) -> RawTable:
     """
     data = _read_bytes(spec)
     kind = _kind(data)
+    if spec.format == "spss" or (kind == "spss" and spec.detect):
+        if kind != "spss":
+            got = "an empty file" if not data else (
+                "a text file; if it is a CSV export, set format: csv for it in client.yml"
+                if kind in ("text", "utf-16") else _KIND_TEXT[kind])
+            _fail(spec, None, "an SPSS data file (.sav)", got)
+        return _read_spss(spec)
     tool_workbook = spec.format in ("qualtrics", "surveymonkey") and kind == "zip"
     if spec.format == "excel" or tool_workbook:
         if kind != "zip":
@@ -175,20 +204,84 @@ def detect_encoding(data: bytes) -> str:
         raise ValueError(_line_of(data, bad.start()),
                          f"bytes {bad.group()[:8]!r} that are not UTF-8 while the rest of the "
                          f"file is (mixed encodings: save it again as UTF-8)")
-    gb, cp = _decodes(data, "gb18030"), _decodes(data, "cp1252")
-    paired = sum(len(m.group()) for m in runs if len(m.group()) % 2 == 0)
-    if gb and (not cp or paired >= 0.9 * sum(len(m.group()) for m in runs)):
-        return "gb18030"
-    if cp:
-        if any(len(m.group()) > 1 for m in utf8_runs):
-            first = next(m for m in utf8_runs if len(m.group()) > 1)
-            raise ValueError(_line_of(data, first.start()),
-                             f"UTF-8 text {first.group().decode()!r} in a file that is "
-                             f"otherwise cp1252 (mixed encodings: save it again as UTF-8)")
-        return "cp1252"
-    bad = _first_error(data, "utf-8")
-    raise ValueError(_line_of(data, bad), f"bytes {data[bad:bad + 8]!r} that are not UTF-8, "
-                     "UTF-16, cp1252 or GB18030 (a binary file, or mixed encodings?)")
+    decoded = {enc: text for enc in LEGACY for text in [_decoded(data, enc)] if text is not None}
+    if not decoded:
+        bad = _first_error(data, "utf-8")
+        raise ValueError(_line_of(data, bad), f"bytes {data[bad:bad + 8]!r} that are not UTF-8, "
+                         "UTF-16, cp1252, Mac Roman or GB18030 (a binary file, or mixed "
+                         "encodings?)")
+    best = min(decoded, key=lambda enc: _implausibility(decoded[enc], enc))
+    western = [m for m in utf8_runs if len(m.group()) > 1 and _western(m.group().decode())]
+    if best != "gb18030" and western:
+        first = western[0]
+        raise ValueError(_line_of(data, first.start()),
+                         f"UTF-8 text {first.group().decode()!r} in a file that is "
+                         f"otherwise {LEGACY_NAMES[best]} (mixed encodings: save it again as "
+                         "UTF-8)")
+    return best
+
+
+#: Single- and double-byte encodings a file without a byte-order mark may be in, in the
+#: order that breaks ties: Windows Western, Chinese, classic Mac OS Western.
+LEGACY = ("cp1252", "gb18030", "mac_roman")
+LEGACY_NAMES = {"cp1252": "cp1252 (Windows Western)", "gb18030": "GB18030 (Chinese)",
+                "mac_roman": "Mac Roman"}
+_HEAD = 1 << 20
+
+
+def _decoded(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _implausibility(text: str, encoding: str) -> tuple:
+    """How unlike real text a decoding reads: evidence first from the header, then the rest.
+
+    Headers are words (question texts, column names), so a wrong decoding shows there as
+    letters that cannot sit together: an accented capital inside a lower-case word
+    (Mac Roman read as cp1252: "CafŽ"), a symbol between letters ("M¸nchen"), a Chinese
+    character fused to a Latin word (cp1252 read as GB18030: "Caf茅"). Ties are settled by
+    charset-normalizer's measure of mess over the first megabyte, then by LEGACY's order.
+    """
+    from charset_normalizer.md import mess_ratio
+
+    header, _, body = text.partition("\n")
+    return (_oddities(header), _oddities(body[:_HEAD]), round(mess_ratio(text[:_HEAD], 1.0), 3),
+            LEGACY.index(encoding))
+
+
+def _western(text: str) -> bool:
+    """Whether text is what UTF-8 in a Western file holds: accented letters, quotes, dashes."""
+    return all("\u00a0" <= ch <= "\u02ff" or "\u2010" <= ch <= "\u206f" or ch == "\u20ac"
+               for ch in text)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _oddities(text: str) -> int:
+    """Characters that real text in one script does not have where they are."""
+    count = 0
+    previous = " "
+    for ch in text:
+        if ch.isascii():
+            if _CJK.match(previous) and ch.isalpha():
+                count += 1
+            previous = ch
+            continue
+        kind = unicodedata.category(ch)
+        if kind in ("Cc", "Cf", "Co", "Cn") and ch not in "\t\r\n":
+            count += 2
+        elif kind == "Lu" and previous.isalpha() and previous.islower():
+            count += 1
+        elif kind[0] in "SP" and previous.isalpha() and not _CJK.match(previous):
+            count += 1
+        elif _CJK.match(ch) and previous.isascii() and previous.isalpha():
+            count += 1
+        previous = ch
+    return count
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -211,20 +304,23 @@ def _line_of(data: bytes, position: int) -> int:
     return data.count(b"\n", 0, position) + 1
 
 
-def _utf8(spec: FileSpec, data: bytes) -> bytes:
-    """The file's text as UTF-8 bytes without a byte-order mark."""
+def _utf8(spec: FileSpec, data: bytes) -> tuple[bytes, str]:
+    """The file's text as UTF-8 bytes without a byte-order mark, and how it was decoded."""
     if spec.encoding == "auto":
         try:
             encoding = detect_encoding(data)
         except ValueError as exc:
             line, detail = exc.args
-            _fail(spec, line, "text in one encoding (UTF-8, UTF-16, cp1252 or GB18030)", detail)
+            _fail(spec, line, "text in one encoding (UTF-8, UTF-16, cp1252, Mac Roman or "
+                  "GB18030)", detail)
+        how = f"{ENCODING_NAMES.get(encoding, encoding)}, detected"
     else:
         encoding = spec.encoding
+        how = f"{ENCODING_NAMES.get(encoding, encoding)}, as client.yml says"
     if encoding in ("utf-8", "utf-8-sig"):
         body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
         if body.isascii() or _decodes(body, "utf-8"):
-            return body
+            return body, how
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -237,13 +333,19 @@ def _utf8(spec: FileSpec, data: bytes) -> bytes:
         where = "" if spec.encoding == "auto" else " (encoding in client.yml)"
         _fail(spec, line, f"text in {encoding}{where}",
               f"bytes {data[exc.start:exc.end]!r} that are not {encoding}{hint}")
-    return text.lstrip("\ufeff").encode("utf-8")
+    return text.lstrip("\ufeff").encode("utf-8"), how
+
+
+#: Encodings as validate's output names them.
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with byte-order mark",
+                  "utf-16": "UTF-16", "utf-16-le": "UTF-16 (little-endian, no byte-order mark)",
+                  "utf-16-be": "UTF-16 (big-endian, no byte-order mark)", **LEGACY_NAMES}
 
 
 # ---- text files ------------------------------------------------------------------------
 
 def _read_text(spec: FileSpec, data: bytes) -> RawTable:
-    data = _utf8(spec, data)
+    data, how = _utf8(spec, data)
     if b"\n" not in data and b"\r" in data:
         data = data.replace(b"\r", b"\n")   # classic Mac line ends (old Excel for Mac)
     if not data.strip():
@@ -261,7 +363,9 @@ def _read_text(spec: FileSpec, data: bytes) -> RawTable:
     if len(lines) != len(grid) + bool(hint):
         # Quotes inside unquoted cells fool the quick count: count with the csv module.
         lines = _record_lines_slowly(data, sep)
-    return _table(spec, grid, lines[1:] if hint else lines)
+    table = _table(spec, grid, lines[1:] if hint else lines)
+    table.encoding = how
+    return table
 
 
 def _delimiter(data: bytes) -> str:
@@ -390,7 +494,7 @@ def _sheet(spec: FileSpec, book):
 
 
 def _cell_text(value) -> str:
-    if value is None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -403,20 +507,55 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+# ---- SPSS ------------------------------------------------------------------------------
+
+def _read_spss(spec: FileSpec) -> RawTable:
+    """An SPSS .sav/.zsav file: codes as text, declared missing values empty, value labels kept.
+
+    Rows are SPSS case numbers (1, 2, ...), as the Data View shows them; there is no header
+    row. Values the file declares missing (single codes or ranges) become empty cells, so the
+    checks treat them as no answer; value labels are kept per column for the scale's labels
+    and segment names.
+    """
+    import pyreadstat
+
+    try:
+        frame, meta = pyreadstat.read_sav(str(spec.path), user_missing=False)
+    except Exception as exc:   # readstat raises its own errors for damaged files
+        _fail(spec, None, "an SPSS data file (.sav) that opens",
+              f"a damaged or unsupported file ({str(exc).splitlines()[0][:80]})")
+    cells = pd.DataFrame({str(c).strip(): _spss_text(frame[c]) for c in frame.columns})
+    labels = {str(c).strip(): {_cell_text(code): str(label) for code, label in pairs.items()}
+              for c, pairs in (meta.variable_value_labels or {}).items()}
+    if cells.empty:
+        _fail(spec, None, "an SPSS data file with cases", "no cases")
+    filled = ~cells.eq("").all(axis=1).to_numpy()
+    rows = np.arange(1, len(cells) + 1)[filled]
+    return RawTable(spec.name, cells[filled].reset_index(drop=True), rows, header_row=None,
+                    encoding=f"{meta.file_encoding or 'unknown'}, as the file says",
+                    layout="spss", value_labels=labels)
+
+
+def _spss_text(series: pd.Series) -> np.ndarray:
+    """One SPSS column as text cells, "" where missing (system- or user-declared)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    text = np.array([_cell_text(v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
+                     for v in uniques] + [""], dtype=object)
+    return text[np.where(codes < 0, len(uniques), codes)]
+
+
 # ---- header rows and columns -----------------------------------------------------------
 
 def _table(spec: FileSpec, grid: pd.DataFrame, lines: np.ndarray) -> RawTable:
     """Split header rows from answers, name the columns and drop empty rows."""
     top = [list(grid.iloc[i]) for i in range(min(3, len(grid)))]
-    count, names = _header(spec, top)
+    count, names, layout = _header(spec, top)
     frame = grid.iloc[count:].reset_index(drop=True)
     rows = np.asarray(lines[count:])
     frame.columns = range(frame.shape[1])
     keep, seen, duplicates, letters = [], {}, {}, {}
     for i, name in enumerate(names):
-        name = " ".join(str(name).split())
-        if not name:
-            continue
+        name = " ".join(str(name).split()) or f"column {_letter(i)}"
         if name in seen:
             letters.setdefault(name, [_letter(seen[name])]).append(_letter(i))
             continue
@@ -429,41 +568,104 @@ def _table(spec: FileSpec, grid: pd.DataFrame, lines: np.ndarray) -> RawTable:
     for name, where in letters.items():
         duplicates[name] = f"columns {', '.join(where[:-1])} and {where[-1]}"
     header_row = int(lines[count - 1]) if count and len(lines) >= count else 1
-    return RawTable(spec.name, frame, rows[filled], duplicates, header_row)
+    return RawTable(spec.name, frame, rows[filled], duplicates, header_row, layout=layout)
 
 
-def _header(spec: FileSpec, top: list[list[str]]) -> tuple[int, list[str]]:
-    """How many header rows the file has and the column names they give."""
-    if spec.format == "qualtrics" or (spec.format in ("csv", "excel") and _is_qualtrics(top)):
-        if len(top) < 3:
+def _header(spec: FileSpec, top: list[list[str]]) -> tuple[int, list[str], str]:
+    """How many header rows the file has, the column names they give, and the layout.
+
+    Qualtrics and SurveyMonkey layouts are recognised in any CSV or workbook; with `format:
+    qualtrics` or `surveymonkey` the file must have that layout. A file that looks like a
+    survey-tool export but is not recognised is an error naming the format to set, unless
+    client.yml names its format (spec.detect is False).
+    """
+    fmt = spec.format
+    if fmt in ("csv", "excel", "qualtrics"):
+        found = _qualtrics(top, strict=fmt != "qualtrics")
+        if found:
+            return found
+        if fmt == "qualtrics":
             _fail(spec, None, "a Qualtrics export with three header rows (column ids, "
-                  "question text, ImportId)", f"{len(top)} rows")
-        return 3, top[0]
-    if spec.format == "surveymonkey" or (spec.format in ("csv", "excel") and _is_monkey(top)):
+                  "question text, ImportId) or the legacy two (V1..Vn, then ResponseID and "
+                  "question text)", _first_cells(top))
+    if fmt == "surveymonkey" or (fmt in ("csv", "excel") and _is_monkey(top)):
         if len(top) < 2:
             _fail(spec, None, "a SurveyMonkey export with two header rows (question text, "
                   "option labels)", f"{len(top)} row")
-        return 2, surveymonkey_names(top[0], top[1])
-    return 1, top[0]
+        return 2, surveymonkey_names(top[0], top[1]), "surveymonkey"
+    looks = _looks_like_export(top) if spec.detect else None
+    if looks:
+        tool, why = looks
+        _fail(spec, 2, f"either a {tool} export as it came (set format: {tool.lower()} for it "
+              "in client.yml) or one header row (set format: csv)", why)
+    return 1, top[0] if top else [], "plain"
 
 
-def _is_qualtrics(top: list[list[str]]) -> bool:
-    if len(top) < 3:
-        return False
-    cells = [c.strip() for c in top[2] if c.strip()]
-    marked = sum(c.replace(" ", "").casefold().startswith(_QUALTRICS_MARK) for c in cells)
+def _squeezed(cell: str) -> str:
+    return "".join(str(cell).split()).casefold()
+
+
+def _first_cells(top: list[list[str]]) -> str:
+    if not top:
+        return "an empty file"
+    return "a first row starting " + ", ".join(repr(c) for c in top[0][:4])
+
+
+def _import_ids(row: list[str]) -> bool:
+    """Whether a row is Qualtrics's ImportId row, in JSON or in Python-dict quotes."""
+    cells = [_squeezed(c).replace("'", '"') for c in row if str(c).strip()]
+    marked = sum(c.startswith(_QUALTRICS_MARK) for c in cells)
     return bool(cells) and marked * 2 >= len(cells)
 
 
+def _qualtrics(top: list[list[str]], strict: bool) -> tuple[int, list[str], str] | None:
+    """A Qualtrics export's header rows: the current three or the legacy two."""
+    if len(top) >= 3 and _import_ids(top[2]):
+        return 3, top[0], "qualtrics"
+    if len(top) >= 2 and re.fullmatch(r"V1", str(top[0][0]).strip()) and \
+            "responseid" in {_squeezed(c) for c in top[1]}:
+        names = [label if re.fullmatch(r"V\d+", str(name).strip()) else name
+                 for name, label in zip(top[0], top[1])]
+        return 2, names, "qualtrics-legacy"
+    if not strict and len(top) >= 2 and _question_row(top):
+        return 2, top[0], "qualtrics"     # an export whose ImportId row was deleted
+    return None
+
+
+def _question_row(top: list[list[str]]) -> bool:
+    """Whether the second row repeats Qualtrics's labels ('Response ID' under ResponseId)."""
+    first = [_squeezed(c) for c in top[0]]
+    if "responseid" not in first:
+        return False
+    return _squeezed(top[1][first.index("responseid")]) == "responseid"
+
+
+def _looks_like_export(top: list[list[str]]) -> tuple[str, str] | None:
+    """The tool a file's header rows look like when its layout was not recognised."""
+    if len(top) < 2:
+        return None
+    first = {_squeezed(c) for c in top[0]}
+    labels = [_squeezed(c) for c in top[1]]
+    if len(first & _QUALTRICS_COLUMNS) >= 3 and _question_row(top):
+        return "Qualtrics", "a second row of question texts under Qualtrics column ids"
+    plain = sum(label in ("response", "open-endedresponse") for label in labels)
+    if plain:
+        return "SurveyMonkey", (f"a second row with {plain} 'Response' or 'Open-Ended Response' "
+                                "labels under the question texts")
+    return None
+
+
 def _is_monkey(top: list[list[str]]) -> bool:
+    """A SurveyMonkey export: 'Respondent ID' (or 'RespondentID') over an empty cell, and
+    'Response' or 'Open-Ended Response' labels in the second row."""
     if len(top) < 2:
         return False
-    first = [c.strip().casefold() for c in top[0]]
-    labels = {c.strip().casefold() for c in top[1]}
-    if "respondent id" not in first:
+    first = [_squeezed(c) for c in top[0]]
+    labels = {_squeezed(c) for c in top[1]}
+    if "respondentid" not in first:
         return False
-    return top[1][first.index("respondent id")].strip() == "" and bool(
-        labels & {"response", "open-ended response"})
+    return str(top[1][first.index("respondentid")]).strip() == "" and bool(
+        labels & {"response", "open-endedresponse"})
 
 
 def surveymonkey_names(questions: list[str], labels: list[str]) -> list[str]:

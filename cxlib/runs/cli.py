@@ -25,12 +25,17 @@ def _shard(text: str) -> tuple[int, int]:
     return int(k), int(n)
 
 
+SMALL_HELP = ("report a survey with fewer answers to the overall measure than "
+              "survey.min_answers (default 30), its figures flagged as small samples")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cx", description="cx-workbook: customer-experience "
                                      "engagement reports from a client's data folder.")
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check a client's files against its client.yml")
     validate.add_argument("clients", nargs="+", help="client id (under data/clients) or folder")
+    validate.add_argument("--allow-small", action="store_true", help=SMALL_HELP)
     run = sub.add_parser("run", help="run the notebooks and write reports/<client>/")
     run.add_argument("clients", nargs="*", help="client ids or folders")
     run.add_argument("--all", action="store_true", help="every client under data/clients")
@@ -46,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
                      "settings.yml: " + "; ".join(f"{p.name} ({p.expected()}, default "
                                                   f"{p.default:g})"
                                                   for p in parameters.PARAMETERS.values()))
+    run.add_argument("--allow-small", action="store_true", help=SMALL_HELP)
     run.add_argument("--no-deliverables", action="store_true",
                      help="write report.html and results.json only (no PDF, Excel, images)")
     new = sub.add_parser("new", help="scaffold a new client folder with intake templates")
@@ -71,10 +77,22 @@ def _validate(args) -> int:
     from ..inputs.client import load_client
 
     for client in args.clients:
-        loaded = load_client(client)
+        loaded = load_client(client, allow_small=args.allow_small)
+        print(f"{loaded.id}: ok")
+        for r in loaded.sources.itertuples():
+            print(f"  {r.input}: {r.file}, {r.rows:,} rows ({r.read_as})")
+        if loaded.outcomes is not None and "join" in loaded.outcomes.attrs:
+            join = loaded.outcomes.attrs["join"]
+            print(f"  survey-CRM join: {join['matched']:,} of {join['surveyed']:,} surveyed "
+                  f"customers have outcomes ({join['crm']:,} customers in the CRM file)")
+        if loaded.outcomes is not None and "windows" in loaded.outcomes.attrs:
+            w = loaded.outcomes.attrs["windows"]
+            print(f"  outcomes from {w['purchases']:,} purchases of {w['customers']:,} "
+                  f"customers: revenue {w['revenue_from']} to {w['survey_date']}, retained = "
+                  f"a purchase {w['survey_date']} to {w['retained_to']}")
+        for warning in loaded.warnings:
+            print(f"  warning: {warning}")
         stored = parameters.read_settings(loaded.config.folder)
-        rows = ", ".join(f"{r.input} {r.rows:,}" for r in loaded.sources.itertuples())
-        print(f"{loaded.id}: ok ({rows})")
         if stored:
             print(f"  {parameters.SETTINGS_FILE}: "
                   + ", ".join(f"{k} = {v:g}" for k, v in stored.items()))
@@ -94,7 +112,7 @@ def _run(args) -> int:
         print(f"shard {k}/{n}: no clients to run")
         return 0
     outcomes = run_many(clients, workers=args.workers, progress=True, output_root=args.output,
-                        parameters=given,
+                        parameters=given, allow_small=args.allow_small,
                         deliverables=not args.no_deliverables, resume=args.resume)
     for o in outcomes:
         if o.ok:

@@ -108,14 +108,15 @@ def publish(staging: Path, final: Path) -> None:
 
 def run_client(client: str | Path, output_root: Path = paths.REPORTS,
                parameters: dict | None = None, kernel: str = KERNEL,
-               deliverables: bool = True, resume: bool = False) -> Outcome:
+               deliverables: bool = True, resume: bool = False,
+               allow_small: bool = False) -> Outcome:
     """Validate a client, run its notebooks and publish reports/<id>/ only when complete.
 
     `parameters` are the values given on the command line; the client's settings.yml and
     the declared defaults fill in the rest (cxlib.runs.parameters.resolve).
     """
     start = time.perf_counter()
-    loaded = load_client(client)
+    loaded = load_client(client, allow_small=allow_small)
     settings = params.resolve(loaded.config.folder, parameters)
     output_root = Path(output_root)
     final = output_root / loaded.id

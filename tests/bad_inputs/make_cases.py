@@ -24,6 +24,7 @@ survey:
   touchpoints:
     booking: {perception: booking, scale: [1, 5]}
     checkin: {perception: checkin, scale: [1, 5]}
+  min_answers: 2
 """
 SURVEY = """\
 id,nps,booking,checkin,region
@@ -117,8 +118,8 @@ case("bad_language", ["client.yml", "line 2", "key 'language'", "one of en, zh",
 case("bad_encoding_name", ["client.yml", "survey.encoding", "one of auto, utf-8", "'latin-9'"],
      1, SURVEY_YML.replace("  file: survey.csv", "  file: survey.csv\n  encoding: latin-9"))
 case("bad_format_name", ["client.yml", "survey.format", "one of csv, excel, qualtrics",
-                         "'spss'"], 1,
-     SURVEY_YML.replace("  file: survey.csv", "  file: survey.csv\n  format: spss"))
+                         "'stata'"], 1,
+     SURVEY_YML.replace("  file: survey.csv", "  file: survey.csv\n  format: stata"))
 case("overall_two_kinds", ["client.yml", "survey.overall",
                            "exactly one of nps, satisfaction or binary"], 1,
      SURVEY_YML.replace("overall: {nps: nps}", "overall: {nps: nps, satisfaction: booking}"))
