@@ -7,7 +7,8 @@ from cxlib.runs.cli import main
 def test_cli_validate_demo_prints_ok(capsys):
     assert main(["validate", "demo"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("demo: ok") and "survey 2,000" in out
+    assert out.startswith("demo: ok") and "survey: survey.csv, 2,000 rows" in out
+    assert "UTF-8, detected" in out and "2,000 of 2,000 surveyed customers have outcomes" in out
 
 
 def test_cli_validate_unknown_client_names_the_known_ones(capsys):

@@ -81,9 +81,9 @@ def test_new_client_item_drop_down_is_the_item_bank(scaffolded):
 
 
 def test_new_client_validates_once_survey_added(scaffolded):
-    (scaffolded / "survey.csv").write_text("respondent_id,nps\nr1,9\nr2,-99\nr3,N/A\n")
-    loaded = load_client(scaffolded)
-    assert loaded.survey["overall"].isna().tolist() == [False, True, True]
+    (scaffolded / "survey.csv").write_text("respondent_id,nps\nr1,9\nr2,-99\nr3,N/A\nr4,7\n")
+    loaded = load_client(scaffolded, allow_small=True)
+    assert loaded.survey["overall"].isna().tolist() == [False, True, True, False]
     assert loaded.touchpoints is None and loaded.interviews is None and loaded.assessment is None
 
 
@@ -93,14 +93,14 @@ def test_new_client_without_survey_says_so(scaffolded):
 
 
 def test_new_client_filled_templates_are_read(scaffolded):
-    (scaffolded / "survey.csv").write_text("respondent_id,nps\nr1,9\n")
+    (scaffolded / "survey.csv").write_text("respondent_id,nps\nr1,9\nr2,8\n")
     book = openpyxl.load_workbook(scaffolded / "touchpoints.xlsx")
     book.worksheets[0].append(["booking", "Online booking", "purchase", "web", "Sales"])
     book.save(scaffolded / "touchpoints.xlsx")
     book = openpyxl.load_workbook(scaffolded / "interviews.xlsx")
     book.worksheets[0].append(["I1", "customer", "booking", "speed", -2, "Far too slow."])
     book.save(scaffolded / "interviews.xlsx")
-    loaded = load_client(scaffolded)
+    loaded = load_client(scaffolded, allow_small=True)
     assert loaded.touchpoints["stage"].tolist() == ["purchase"]
     assert loaded.interviews["sentiment"].tolist() == [-2.0]
 
@@ -130,8 +130,17 @@ def test_new_client_empty_folder_accepted(tmp_path):
 
 def test_cli_new_then_validate(tmp_path, capsys):
     assert main(["new", "beta", "--folder", str(tmp_path)]) == 0
-    (tmp_path / "beta" / "survey.csv").write_text("respondent_id,nps\nr1,9\n")
-    assert main(["validate", str(tmp_path / "beta")]) == 0
+    (tmp_path / "beta" / "survey.csv").write_text("respondent_id,nps\nr1,9\nr2,8\n")
+    assert main(["validate", str(tmp_path / "beta"), "--allow-small"]) == 0
     assert "beta: ok" in capsys.readouterr().out
     assert main(["new", "beta", "--folder", str(tmp_path)]) == 1
     assert "not empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("key", ["format: qualtrics", "mac_roman", "cp850", "respondent_id",
+                                 "row", "column A", "min_answers: 30", "churned: Churn",
+                                 "churn_date:", "match: normalized", "transactions:",
+                                 "dates: iso", "survey_date:", "revenue_months: 12",
+                                 "retained_months: 12", "retained: [Active]"])
+def test_new_client_yml_names_every_input_key(scaffolded, key):
+    assert key in (scaffolded / "client.yml").read_text(encoding="utf-8")

@@ -13,13 +13,15 @@ from ..errors import DataError, Problem, quoted
 CONFIG_FILE = "client.yml"
 LANGUAGES = ("en", "zh")
 FORMATS = ("csv", "excel", "qualtrics", "surveymonkey", "spss")
-ENCODINGS = ("auto", "utf-8", "utf-8-sig", "utf-16", "cp1252", "mac_roman", "gb18030")
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "utf-16", "cp1252", "mac_roman", "cp850",
+             "gb18030")
 #: Other spellings of the encodings, as editors and exporters name them.
 ENCODING_ALIASES = {"utf8": "utf-8", "utf-8-bom": "utf-8-sig", "utf8-sig": "utf-8-sig",
                     "utf16": "utf-16", "utf-16-le": "utf-16", "utf-16-be": "utf-16",
                     "unicode": "utf-16", "windows-1252": "cp1252", "ansi": "cp1252",
                     "latin-1": "cp1252", "mac-roman": "mac_roman", "macroman": "mac_roman",
-                    "macintosh": "mac_roman", "x-mac-roman": "mac_roman", "gbk": "gb18030",
+                    "macintosh": "mac_roman", "x-mac-roman": "mac_roman", "dos": "cp850",
+                    "ibm850": "cp850", "oem": "cp850", "gbk": "gb18030",
                     "gb2312": "gb18030", "936": "gb18030"}
 OPTIONAL_FILES = ("outcomes", "touchpoints", "interviews", "journeys", "assessment", "roadmap")
 

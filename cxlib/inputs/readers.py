@@ -208,8 +208,8 @@ def detect_encoding(data: bytes) -> str:
     if not decoded:
         bad = _first_error(data, "utf-8")
         raise ValueError(_line_of(data, bad), f"bytes {data[bad:bad + 8]!r} that are not UTF-8, "
-                         "UTF-16, cp1252, Mac Roman or GB18030 (a binary file, or mixed "
-                         "encodings?)")
+                         "UTF-16, cp1252, Mac Roman, cp850 or GB18030 (a binary file, or "
+                         "mixed encodings?)")
     best = min(decoded, key=lambda enc: _implausibility(decoded[enc], enc))
     western = [m for m in utf8_runs if len(m.group()) > 1 and _western(m.group().decode())]
     if best != "gb18030" and western:
@@ -222,10 +222,11 @@ def detect_encoding(data: bytes) -> str:
 
 
 #: Single- and double-byte encodings a file without a byte-order mark may be in, in the
-#: order that breaks ties: Windows Western, Chinese, classic Mac OS Western.
-LEGACY = ("cp1252", "gb18030", "mac_roman")
+#: order that breaks ties: Windows Western, Chinese, classic Mac OS Western, DOS Western
+#: (old ERP and CRM extracts).
+LEGACY = ("cp1252", "gb18030", "mac_roman", "cp850")
 LEGACY_NAMES = {"cp1252": "cp1252 (Windows Western)", "gb18030": "GB18030 (Chinese)",
-                "mac_roman": "Mac Roman"}
+                "mac_roman": "Mac Roman", "cp850": "cp850 (DOS Western)"}
 _HEAD = 1 << 20
 
 
@@ -311,8 +312,8 @@ def _utf8(spec: FileSpec, data: bytes) -> tuple[bytes, str]:
             encoding = detect_encoding(data)
         except ValueError as exc:
             line, detail = exc.args
-            _fail(spec, line, "text in one encoding (UTF-8, UTF-16, cp1252, Mac Roman or "
-                  "GB18030)", detail)
+            _fail(spec, line, "text in one encoding (UTF-8, UTF-16, cp1252, Mac Roman, cp850 "
+                  "or GB18030)", detail)
         how = f"{ENCODING_NAMES.get(encoding, encoding)}, detected"
     else:
         encoding = spec.encoding

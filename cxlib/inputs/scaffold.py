@@ -49,11 +49,13 @@ language: en                  # en or zh: the report's language
 currency: USD                 # shown with revenue figures
 
 survey:                       # required: the survey export, as it came
-  file: survey.csv            # .csv or .xlsx; Qualtrics and SurveyMonkey exports are recognised
-  encoding: auto              # auto | utf-8 | utf-8-sig | utf-16 | cp1252 | gb18030
+  file: survey.csv            # .csv, .xlsx or SPSS .sav; Qualtrics and SurveyMonkey exports are recognised
+  # format: qualtrics         # csv | excel | qualtrics | surveymonkey | spss: only if not recognised
+  encoding: auto              # auto | utf-8 | utf-8-sig | utf-16 | cp1252 | mac_roman | cp850 | gb18030
   # sheet: Responses          # Excel only: the sheet to read (default: the first)
-  respondent_id: respondent_id
+  respondent_id: respondent_id  # or: row (row numbers as seen in the file), or "column A" (no header)
   # customer_id: customer_id  # joins answers to outcomes
+  # min_answers: 30           # fewest answers to the overall measure (else --allow-small)
   missing: [-99, "N/A"]       # codes meaning no answer / not applicable ("" always is)
   # labels: {{Very satisfied: 5, Satisfied: 4, Neutral: 3, Dissatisfied: 2, Very dissatisfied: 1}}
   overall: {{nps: nps}}         # 0-10 likelihood to recommend
@@ -68,9 +70,20 @@ survey:                       # required: the survey export, as it came
 # outcomes:                   # the CRM extract, one row per customer
 #   file: crm.xlsx
 #   customer_id: customer_id
-#   retained: retained        # 1/0, yes/no, true/false
+#   retained: retained        # 1/0, yes/no, true/false, active/churned
+#   # churned: Churn          # or: a churn flag (yes means the customer left)
+#   # retained: {{column: Status, retained: [Active], churned: [Churned]}}  # or: status texts
+#   # churn_date: closed_on   # or: a date means the customer left
 #   revenue: revenue          # money in `currency` over the last 12 months
 #   share_of_wallet: sow      # optional, 0-1 or 0-100
+#   # match: normalized       # ids match regardless of spaces, case, leading zeros, ".0"
+#   # transactions:           # or: a log of purchases, one row each (no retained/revenue then)
+#   #   date: order_date
+#   #   amount: amount        # or [quantity, unit_price]
+#   #   dates: iso            # iso | month-first | day-first
+#   #   survey_date: 2024-06-30
+#   #   revenue_months: 12    # revenue = spend in the 12 months before survey_date
+#   #   retained_months: 12   # retained = any purchase in the 12 months after it
 
 # The intake templates below are read once they have rows; until then they count as
 # not provided and the sections that need them say so.

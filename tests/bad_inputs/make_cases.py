@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import scipy.io
 
 HERE = Path(__file__).resolve().parent
 
@@ -284,6 +285,97 @@ case("share_of_wallet_out_of_range", ["crm.csv", "row 3", "column 'sow'",
                                       "a share 0-1 or a percentage 0-100", "'150'"], 1,
      OC_YML + "  share_of_wallet: sow\n",
      crm__csv="customer_id,retained,revenue,sow\nC1,1,1200,40\nC2,0,300.5,150\n")
+
+# ---- issue 8: exports as they come, outcomes as CRMs hold them ----------------------------
+case("surveymonkey_export_without_respondent_id",
+     ["survey.csv", "row 2", "set format: surveymonkey", "'Response' or 'Open-Ended Response'"],
+     1, SURVEY_YML.replace("respondent_id: id", "respondent_id: row"),
+     survey__csv="How likely are you to recommend us?,Booking,Check-in,Region\n"
+                 "Response,Response,Response,Response\n9,5,4,NA\n6,3,2,EU\n")
+case("qualtrics_export_importid_row_deleted",
+     ["survey.csv", "row 2", "set format: qualtrics", "question texts under Qualtrics"], 1,
+     SURVEY_YML.replace("respondent_id: id", "respondent_id: ResponseId"),
+     survey__csv="StartDate,EndDate,Status,ResponseId,nps,booking,checkin,region\n"
+                 "Start Date,End Date,Response Type,Response ID,How likely?,Booking,Check-in,"
+                 "Region\n2024-03-01,2024-03-01,0,R_1,9,5,4,NA\n2024-03-02,2024-03-02,0,R_2,6,3,"
+                 "2,EU\n")
+case("too_few_answers", ["survey.csv", "column 'nps'", "at least 30 answers to the overall "
+                         "measure", "--allow-small", "3 answers"], 1,
+     SURVEY_YML.replace("  min_answers: 2\n", ""))
+case("min_answers_not_a_number", ["client.yml", "survey.min_answers", "a whole number 2-",
+                                  "'thirty'"], 1,
+     SURVEY_YML.replace("min_answers: 2", "min_answers: thirty"))
+case("spss_file_that_is_text", ["survey.sav", "an SPSS data file (.sav)",
+                                "set format: csv for it"], 1,
+     SURVEY_YML.replace("survey.csv", "survey.sav"), survey__csv=None, survey__sav=SURVEY)
+case("sav_that_is_an_idl_save_file", ["survey.sav", "an SPSS data file (.sav)",
+                                      "a binary file, not text"], 1,
+     SURVEY_YML.replace("survey.csv", "survey.sav"), survey__csv=None,
+     survey__sav=(Path(scipy.io.__file__).parent / "tests" / "data" / "scalar_int32.sav")
+     .read_bytes())
+case("spss_damaged", ["survey.sav", "an SPSS data file (.sav) that opens", "damaged"], 1,
+     SURVEY_YML.replace("survey.csv", "survey.sav"), survey__csv=None,
+     survey__sav=b"$FL2@(#) SPSS DATA FILE" + bytes(range(256)) * 2)
+CHURN = "customer_id,Churn,revenue,status,left_on,sow\nC1,No,1200,Active,,10\n" \
+        "C2,Yes,300.5,Churned,2024-02-01,20\nC3,No,80,Active,,30\n"
+OC2_YML = SURVEY_YML + "outcomes:\n  file: crm.csv\n  customer_id: customer_id\n  revenue: revenue\n"
+case("churn_flag_under_retained", ["client.yml", "outcomes.retained",
+                                   "for a churn flag write churned: Churn",
+                                   "which reads as a churn flag"], 1,
+     OC2_YML + "  retained: Churn\n", crm__csv=CHURN)
+case("status_text_not_listed", ["crm.csv", "row 4", "column 'status'",
+                                "one of the statuses in client.yml ('Active', 'Churned')",
+                                "'Dormant'"], 1,
+     OC2_YML + "  retained: {column: status, retained: [Active], churned: [Churned]}\n",
+     crm__csv=CHURN.replace("C3,No,80,Active", "C3,No,80,Dormant"))
+case("status_churned_list_missing", ["client.yml", "outcomes.retained.churned",
+                                     "the answers meaning churned"], 1,
+     OC2_YML + "  retained: {column: status, retained: [Active]}\n", crm__csv=CHURN)
+case("churn_date_not_a_date", ["crm.csv", "row 3", "column 'left_on'", "a churn date",
+                               "'soon'"], 1,
+     OC2_YML + "  churn_date: left_on\n", crm__csv=CHURN.replace("2024-02-01", "soon"))
+case("two_retention_rules", ["client.yml", "outcomes", "one way to tell retention",
+                             "retained, churned"], 1,
+     OC2_YML + "  retained: status\n  churned: Churn\n", crm__csv=CHURN)
+case("match_rule_unknown", ["client.yml", "outcomes.match", "one of exact, normalized",
+                            "'fuzzy'"], 1, OC2_YML + "  churned: Churn\n  match: fuzzy\n",
+     crm__csv=CHURN)
+LOG = "cust,day,amount\nC1,2023-01-15,10\nC2,2023-05-02,20\nC1,2024-02-01,5\nC3,2024-08-09,7\n"
+TX_YML = SURVEY_YML + """\
+outcomes:
+  file: orders.csv
+  customer_id: cust
+  transactions: {date: day, amount: amount, survey_date: 2024-01-01, retained_months: 6}
+"""
+case("transactions_date_unreadable", ["orders.csv", "row 3", "column 'day'",
+                                      "a date such as 2024-03-01 (or set dates: month-first",
+                                      "'5/2/23'"], 1, TX_YML,
+     orders__csv=LOG.replace("2023-05-02", "5/2/23"))
+case("transactions_log_ends_before_window", ["orders.csv", "column 'day'",
+                                             "purchases up to the end of the retention window "
+                                             "(2024-12-31", "a log that ends on 2024-08-09"], 1,
+     TX_YML.replace("retained_months: 6", "retained_months: 12"), orders__csv=LOG)
+case("transactions_survey_date_missing", ["client.yml", "outcomes.transactions.survey_date",
+                                          "a date written 2024-06-30", "nothing"], 1,
+     TX_YML.replace(" survey_date: 2024-01-01,", ""), orders__csv=LOG)
+case("transactions_amount_not_money", ["orders.csv", "row 4", "column 'amount'",
+                                       "an amount of money", "'5 EUR'"], 1, TX_YML,
+     orders__csv=LOG.replace("2024-02-01,5", "2024-02-01,5 EUR"))
+case("transactions_dates_order_unknown", ["client.yml", "outcomes.transactions.dates",
+                                          "one of iso, month-first, day-first", "'us'"], 1,
+     TX_YML.replace("retained_months: 6}", "retained_months: 6, dates: us}"),
+     orders__csv=LOG)
+case("join_no_customer_matches", ["survey.csv", "column 'customer'",
+                                  "customer ids that match crm.csv",
+                                  "0 of 3 surveyed customers have outcomes", "leading zeros",
+                                  "'007'", "'7'"], 1,
+     SURVEY_YML.replace("respondent_id: id", "respondent_id: id\n  customer_id: customer")
+     + "outcomes: {file: crm.csv, customer_id: customer_id, retained: retained, "
+       "revenue: revenue}\n",
+     survey__csv="id,customer,nps,booking,checkin,region\nR1,007,9,5,4,NA\nR2,008,6,3,2,EU\n"
+                 "R3,009,10,4,5,EU\n",
+     crm__csv="customer_id,retained,revenue\n7,1,10\n8,0,20\n9,1,30\n")
+
 
 # ---- several problems in several files, reported at once ----------------------------------
 case("several_problems_several_files",
