@@ -79,7 +79,8 @@ def test_airline_segments_as_in_file(airline, raw):
 
 def test_airline_cli_validate_ok(folder, capsys):
     assert main(["validate", str(folder)]) == 0
-    assert "survey 25,976" in capsys.readouterr().out
+    assert "survey: passengers.csv, 25,976 rows (one header row, UTF-8, detected)" in \
+        capsys.readouterr().out
 
 
 def test_airline_report_generates_and_says_which_inputs_are_missing(folder, tmp_path):
