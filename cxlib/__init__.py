@@ -8,6 +8,7 @@ Layers, each a subpackage: inputs (client.yml, readers, checks), statistics, pra
 __version__ = "0.1.0"
 
 from . import practices  # noqa: E402
+from .practices import comments  # noqa: E402
 from .inputs.client import load_client  # noqa: E402
 from .outputs import charts, widgets  # noqa: E402
 from .outputs.section import save_section  # noqa: E402
@@ -15,6 +16,7 @@ from .statistics import metrics  # noqa: E402
 
 __all__ = [
     "charts",
+    "comments",
     "load_client",
     "metrics",
     "practices",

@@ -19,8 +19,8 @@ class Problem:
     got: str
 
     def __str__(self) -> str:
-        # YAML files (client.yml, settings.yml) are read as lines and keys; data files as
-        # rows and columns.
+        # YAML files (client.yml, settings.yml, a codebook) are read as lines and keys;
+        # data files as rows and columns.
         yaml_file = self.file.endswith((".yml", ".yaml"))
         row, column = ("line", "key") if yaml_file else ("row", "column")
         where = []

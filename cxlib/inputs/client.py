@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import paths
+from .codebook import DEFAULT as DEFAULT_CODEBOOK, Codebook, load_codebook
 from .config import (CONFIG_FILE, MODEL_COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES,
                      ClientConfig, FileSpec, OutcomeRules, load_config)
 from ..errors import CxError, DataError, Problem, quoted
@@ -48,6 +49,7 @@ class Client:
     warnings: list[str] = field(default_factory=list)
     #: Survey columns' value labels (SPSS files): column -> code -> label.
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    codebook: Codebook | None = None
 
     @property
     def id(self) -> str:
@@ -553,6 +555,23 @@ def _roadmap(check, spec):
     return pd.DataFrame({m: _text(table, cols, m) for m in MODEL_COLUMNS["roadmap"] if m in cols})
 
 
+def _codebook(check: _Checker, config: ClientConfig, known: set, where: str):
+    """The client's codebook (client.yml `codebook:`), else the template's; touchpoints checked."""
+    try:
+        codebook = load_codebook(config.codebook or DEFAULT_CODEBOOK)
+    except DataError as err:
+        check.problems.extend(err.problems)
+        return None
+    if config.codebook is not None:     # the template names no client's touchpoints
+        for theme in codebook.themes:
+            for tp in theme.touchpoints:
+                if tp not in known:
+                    check.problems.append(Problem(
+                        codebook.file, None, f"themes.{theme.id}.touchpoints",
+                        f"a touchpoint id listed in {where}", f"'{tp}'"))
+    return codebook
+
+
 def _source(spec: FileSpec, kind: str, frame: pd.DataFrame | None, reading: dict) -> dict:
     """One line of the report's appendix: which file, rows after checks, how old, how read."""
     modified = dt.datetime.fromtimestamp(spec.path.stat().st_mtime).date().isoformat() \
@@ -613,6 +632,7 @@ def load_client(client: str | Path, allow_small: bool = False) -> Client:
     if loaded is not None and frames.get("outcomes") is not None and \
             "customer_id" in loaded[1]:
         warnings += _join(check, config, loaded[1], frames["outcomes"])
+    codebook = _codebook(check, config, known, where)
     if check.problems:
         raise DataError(check.problems)
     table, survey, ratings = loaded
@@ -628,6 +648,7 @@ def load_client(client: str | Path, allow_small: bool = False) -> Client:
         value_labels=table.value_labels,
         **ratings,
         **{kind: frames.get(kind) for kind in OPTIONAL_FILES},
+        codebook=codebook,
     )
 
 

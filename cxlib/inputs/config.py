@@ -45,7 +45,8 @@ OPTIONAL_COLUMNS = {
     "roadmap": ("title", "category", "d", "owner", "impact", "effort", "horizon", "drop"),
 }
 
-_TOP_KEYS = ("client", "language", "currency", "brand", "redact", "survey") + OPTIONAL_FILES
+_TOP_KEYS = ("client", "language", "currency", "brand", "redact", "survey",
+             "codebook") + OPTIONAL_FILES
 _FILE_KEYS = ("file", "format", "encoding", "sheet", "missing", "labels", "columns")
 _SURVEY_KEYS = _FILE_KEYS + ("respondent_id", "customer_id", "min_answers", "overall", "effort",
                              "segments",
@@ -153,6 +154,7 @@ class ClientConfig:
     survey: Survey
     files: dict[str, FileSpec]      # optional inputs that are present, by kind
     outcomes: OutcomeRules | None = None
+    codebook: Path | None = None    # the client's own themes for open comments, if any
 
 
 class _Reader:
@@ -529,6 +531,7 @@ def load_config(folder: str | Path) -> ClientConfig:
         survey=survey,
         files=files,
         outcomes=rules if "outcomes" in files else None,
+        codebook=r.path(data["codebook"], ("codebook",)) if data.get("codebook") else None,
     )
     if r.problems:
         raise DataError(r.problems)

@@ -157,44 +157,69 @@ _SEGMENTS = {  # column: (shares, English labels, Chinese labels, effect on loya
 }
 _PLAN_REVENUE = (180.0, 540.0, 1450.0)  # USD a year, by plan
 
-_COMMENTS = {  # by NPS group: detractor, passive, promoter
-    "en": (
-        ("The first bill was much higher than I was told.",
-         "Took three calls to fix my broadband, each time starting again.",
-         "Loyal for years and new customers get a better deal. Not fair.",
-         "Moving my number took over a week.",
-         "Signal drops at home every evening.",
-         'They said "no hidden fees", then charged an activation fee.'),
-        ("OK overall, but the bill is hard to read.",
-         "Network is fine, customer service is slow.",
-         "Nothing special, does the job.",
-         "App is good, renewal offer was poor.",
-         "Price is fair, coverage could be better in the countryside."),
-        ("Great coverage, fast data, easy app.",
-         "The engineer fixed my fault the same day, thank you!",
-         "Best value I have found, and the app is excellent.",
-         "Roaming just works, no surprises.",
-         "Friendly staff, quick answers on chat."),
-    ),
-    "zh": (
-        ("第一张账单比说好的高很多。",
-         "宽带故障打了三次电话，每次都要从头说。",
-         "老用户这么多年，新用户反而更便宜，不公平。",
-         "携号转网等了一个多星期。",
-         "家里每天晚上都掉信号。",
-         "说好“无隐藏费用”，结果还收了开通费。"),
-        ("总体还行，就是账单看不懂。",
-         "网络不错，客服太慢。",
-         "中规中矩，能用。",
-         "App好用，续约优惠太差。",
-         "价格合理，郊区信号有待加强。"),
-        ("信号好、网速快、App方便。",
-         "工程师当天就修好了，谢谢！",
-         "性价比最高，App也很棒。",
-         "出国漫游很顺利，没有意外收费。",
-         "店员热情，在线客服回复很快。"),
-    ),
+#: Themes planted in the open comments: demo codebook theme -> (its touchpoints, share of
+#: detractors, passives and promoters who raise it). Detractors speak of a theme in its
+#: negative words, promoters in its positive ones, passives in either.
+COMMENT_THEMES = {
+    "billing": (("first_bill", "billing_query"), (0.40, 0.20, 0.05)),
+    "network": (("network_quality",), (0.20, 0.20, 0.30)),
+    "repair": (("fault_repair",), (0.25, 0.08, 0.06)),
+    "renewal": (("contract_renewal",), (0.22, 0.10, 0.02)),
+    "porting": (("number_porting",), (0.12, 0.04, 0.02)),
+    "app": (("app_account",), (0.04, 0.15, 0.30)),
+    "staff": (("store_advice", "live_chat"), (0.08, 0.10, 0.20)),
 }
+#: A theme customers raise that the demo codebook leaves out, for the suggestions to find.
+UNCODED_THEME = ("esim", 0.10)
+#: Share of commenters who write in the other language (Chinese in an English client).
+OTHER_LANGUAGE = 0.08
+# Per theme: negative and positive fragments, each (English, Chinese).
+_FRAGMENTS = {
+    "billing": (
+        (("The first bill was much higher than I was told.", "第一张账单比说好的高很多。"),
+         ("They charged an activation fee nobody mentioned.", "收了一笔没人提过的开通费。"),
+         ("My bill is impossible to read.", "账单根本看不懂。")),
+        (("The bill is clear and matches the quote.", "账单清楚，和报价一致。"),
+         ("Billing question sorted in one call.", "账单问题一个电话就解决了。"))),
+    "network": (
+        (("Signal drops at home every evening.", "家里每天晚上都掉信号。"),
+         ("Coverage in the countryside is poor.", "郊区的信号覆盖很差。"),
+         ("Mobile data is slow at rush hour.", "高峰时段网速很慢。")),
+        (("Great coverage, fast data.", "信号好，网速快。"),
+         ("The network is reliable wherever I go.", "走到哪里网络都很稳定。"))),
+    "repair": (
+        (("It took three calls to fix my broadband fault, each time starting again.",
+          "宽带故障打了三次电话才修好，每次都要从头说。"),
+         ("The engineer never turned up for the repair.", "说好的维修师傅一直没来。")),
+        (("The engineer fixed my fault the same day, thank you!", "师傅当天就把故障修好了，谢谢！"),)),
+    "renewal": (
+        (("Loyal for years and new customers get a better deal. Not fair.",
+          "老用户这么多年，新用户反而更便宜，不公平。"),
+         ("The renewal offer was poor.", "续约优惠太差了。")),
+        (("A fair renewal price without haggling.", "续约价格公道，不用讨价还价。"),)),
+    "porting": (
+        (("Moving my number took over a week.", "携号转网等了一个多星期。"),
+         ("Number porting failed twice.", "携号转网失败了两次。")),
+        (("Porting my number was done in a day.", "携号转网一天就办好了。"),)),
+    "app": (
+        (("The app keeps logging me out.", "App老是自动退出登录。"),
+         ("The app said <error 500> when I tried to pay.", "在App里付款时显示 <error 500>。")),
+        (("The app is excellent, I top up in seconds.", "App很好用，几秒钟就能充值。"),
+         ("Easy to check my usage in the app.", "在App里查用量很方便。"))),
+    "staff": (
+        (("The shop assistant pushed a phone I did not need.", "店员一直推销我不需要的手机。"),
+         ("Chat support answers were copy and paste.", "在线客服的回复都是复制粘贴。")),
+        (("Friendly staff, quick answers on chat.", "店员热情，在线客服回复很快。"),
+         ("Priya Shah in the store was really helpful.", "门店的王伟很耐心，帮了大忙。"))),
+    "esim": (
+        (("Setting up the eSIM on my new phone failed.", "新手机上的eSIM激活失败了。"),
+         ("No help with the eSIM transfer.", "eSIM转移没人帮忙。")),
+        (("eSIM activation was instant.", "eSIM马上就激活了。"),)),
+}
+# A comment that raises no theme; and personal details some customers add.
+_PLAIN = (("Nothing special, does the job.", "中规中矩，能用。"), ("OK overall.", "总体还行。"))
+_CONTACT = ((" Call me on 07700 900123.", "请打 138 0013 8000 联系我。"),
+            (" Email me at sam.taylor@example.com.", "邮件发到 sam.taylor@example.com。"))
 
 # Journey types: the touchpoints a journey passes, and how often each type occurs.
 _JOURNEYS = (
@@ -424,7 +449,7 @@ def make_client(folder: str | Path, n_respondents: int = 2000, seed: int = 7,
         raise ValueError("need at least 1 respondent and one staff member per function")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    survey, crm = _customers(np.random.default_rng([seed, 1]), n_respondents, language)
+    survey, crm = _customers(np.random.default_rng([seed, 1]), n_respondents, language, seed)
     _write_csv(folder / "survey.csv", survey)
     crm_file = "crm.xlsx" if n_respondents <= EXCEL_MAX_ROWS else "crm.csv"
     if crm_file.endswith(".xlsx"):
@@ -438,6 +463,7 @@ def make_client(folder: str | Path, n_respondents: int = 2000, seed: int = 7,
     _write_xlsx(folder / "assessment.xlsx", "Responses",
                 _assessment(np.random.default_rng([seed, 3]), n_staff, language))
     config = _config(name or NAMES[language], language, seed, n_respondents, crm_file)
+    (folder / "codebook.yml").write_text(_codebook(), encoding="utf-8")
     (folder / "client.yml").write_text(config, encoding="utf-8")
     return folder
 
@@ -476,7 +502,8 @@ def _segment_moments() -> tuple[float, float]:
     return mean, variance
 
 
-def _customers(rng: np.random.Generator, n: int, language: str) -> tuple[dict, dict]:
+def _customers(rng: np.random.Generator, n: int, language: str,
+               seed: int = 7) -> tuple[dict, dict]:
     """Survey answers and CRM outcomes, both driven by one latent loyalty per customer."""
     cust_numbers = 1_000_000 + 3 * np.arange(n) + rng.integers(0, 3, n)
     order = rng.permutation(n)                 # survey rows arrive in response order
@@ -496,7 +523,7 @@ def _customers(rng: np.random.Generator, n: int, language: str) -> tuple[dict, d
     survey["Q2"] = _coded(effort, np.ones(n, bool), rng.random(n) < 0.03)
     survey.update(segments)
     survey.update(_touchpoint_ratings(rng, general, own))
-    survey["Q12"] = _comments(rng, nps, language)
+    survey["Q12"] = _comments(rng, nps, language, seed)
     # Outcomes are drawn per survey row; the CRM lists customers in id order.
     row_of = np.empty(n, dtype=np.int64)
     row_of[order] = np.arange(n)
@@ -537,15 +564,60 @@ def _touchpoint_ratings(rng: np.random.Generator, general: np.ndarray,
     return {c: ratings[c] for q in ("Q5", "Q6", "Q7") for c in ratings if c.startswith(q)}
 
 
-def _comments(rng: np.random.Generator, nps: np.ndarray, language: str) -> tuple:
-    """Free-text comments from about three in ten respondents, in tune with their score."""
-    pools = _COMMENTS[language]
-    sizes = np.array([len(p) for p in pools])
+def _comments(rng: np.random.Generator, nps: np.ndarray, language: str, seed: int) -> tuple:
+    """Open comments from about three in ten respondents, on the planted themes of their group.
+
+    Two draws of the survey's generator say who comments (kept as they were, so the rest of
+    the survey does not move); the words come from a generator of their own.
+    """
+    rng.random(len(nps))
+    commenting = rng.random(len(nps)) < 0.3
+    words = np.random.default_rng([seed, 4])
     group = np.where(nps <= 6, 0, np.where(nps <= 8, 1, 2))
-    first = np.cumsum(sizes)[group] - sizes[group]
-    pick = first + (rng.random(len(nps)) * sizes[group]).astype(int)
-    pick = np.where(rng.random(len(nps)) < 0.3, pick, sizes.sum())   # the last entry is blank
-    return pick.astype(np.uint8), _escape(sum(pools, ()) + ("",))
+    texts = np.full(len(nps), "", dtype=object)
+    themes = dict(COMMENT_THEMES)
+    themes[UNCODED_THEME[0]] = ((), (UNCODED_THEME[1],) * 3)
+    for row in np.flatnonzero(commenting):
+        zh = (language == "zh") != (words.random() < OTHER_LANGUAGE)
+        parts = []
+        for theme, (_, shares) in themes.items():
+            if words.random() < shares[group[row]]:
+                negative = group[row] == 0 or (group[row] == 1 and words.random() < 0.5)
+                pool = _FRAGMENTS[theme][0 if negative else 1]
+                parts.append(pool[int(words.random() * len(pool))][zh])
+        if not parts:
+            parts.append(_PLAIN[int(words.random() * len(_PLAIN))][zh])
+        if words.random() < 0.02:
+            parts.append(_CONTACT[int(words.random() * len(_CONTACT))][zh].strip())
+        texts[row] = ("" if zh else " ").join(parts[:3])
+    return np.asarray(_escape(tuple(texts)), dtype=object).astype(str), None
+
+
+def _codebook() -> str:
+    """The demo client's codebook.yml: the planted themes (not the uncoded one), by touchpoint."""
+    keywords = {
+        "billing": ("Bills and charges", "账单与收费", "[bill, billing, charge*, fee, fees]",
+                    "[账单, 收费, 开通费]"),
+        "network": ("Network and coverage", "网络与信号", "[signal, coverage, network, data]",
+                    "[信号, 网络, 网速]"),
+        "repair": ("Fault repair", "故障维修", "[fault, repair, engineer, fix*]",
+                   "[故障, 维修, 修好, 师傅]"),
+        "renewal": ("Renewal and loyalty", "续约与老客户", "[renewal, loyal*, new customers]",
+                    "[续约, 老用户, 新用户]"),
+        "porting": ("Moving my number", "携号转网", "[porting, moving my number]", "[携号转网, 转网]"),
+        "app": ("The app", "App", "[app]", "[App]"),
+        "staff": ("Staff and chat", "员工与在线客服", "[staff, shop assistant, chat, store]",
+                  "[店员, 客服, 门店]"),
+    }
+    lines = ["# Demo client's themes (cxlib.inputs.demo): keywords per language, and the",
+             "# touchpoints each theme is about. See templates/codebook.yml for the format.",
+             "themes:"]
+    for theme, (touchpoints, _) in COMMENT_THEMES.items():
+        en, zh, en_words, zh_words = keywords[theme]
+        lines += [f"  {theme}:", f"    name: {{en: {en}, zh: {zh}}}",
+                  f"    touchpoints: [{', '.join(touchpoints)}]",
+                  f"    en: {en_words}", f"    zh: {zh_words}"]
+    return "\n".join(lines) + "\n"
 
 
 def _outcomes(rng: np.random.Generator, loyalty: np.ndarray, plan: np.ndarray) -> dict:
@@ -694,6 +766,8 @@ survey:
   touchpoints:
 {touchpoints}
   comments: Q12                 # free text, optional
+
+codebook: codebook.yml          # themes of the open comments and their touchpoints
 
 outcomes:                       # CRM extract: one row per surveyed customer
   file: {crm_file}{sheet}

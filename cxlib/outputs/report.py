@@ -20,7 +20,7 @@ from .section import Metric, Section
 from .theme import css_variables, load_theme
 
 #: Report sections in reading order.
-ORDER = ("P1", "P2", "P3", "P4", "roadmap")
+ORDER = ("P1", "P2", "P3", "comments", "P4", "roadmap")
 #: Tables shown in the HTML report, with the columns shown; tables.xlsx has them all.
 SHOWN = {
     "P1": {"outcomes_by_group": ["n", "retention", "retention_low", "retention_high", "revenue",
@@ -34,7 +34,11 @@ SHOWN = {
                     "ci_high", "p_adjusted"],
            "drivers": ["name", "raw", "rescaled"],
            "quotes": ["name", "role", "sentiment", "quote"],
-           "disagreements": ["name", "gap", "sentiment"]},
+           "disagreements": ["name", "gap", "sentiment"],
+           "comment_disagreements": ["name", "gap", "sentiment"]},
+    "comments": {"themes": ["name", "n", "share", "sentiment", "with_value", "without_value",
+                            "difference", "p_adjusted"],
+                 "verbatims": ["name", "comment", "segment"]},
     "P4": {"growth_opportunities": ["instrument", "element", "name", "mean", "gap"],
            "wave_change": ["element", "name", "difference", "ci_low", "ci_high",
                            "p_adjusted"]},

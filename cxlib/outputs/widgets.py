@@ -55,3 +55,25 @@ def what_if(client: Client, share: float = 0.2, live: bool = True):
     return _live(lambda share: pd.Series(
         {k: m.value for k, m in practices.outcomes(client, what_if_share=share).metrics.items()
          if k.startswith(("what_if", "revenue"))}), live, share=slider)
+
+
+def keyword_explorer(client: Client, keyword: str = "", live: bool = True):
+    """How many comments a keyword would catch, and how many no codebook theme catches yet.
+
+    Type a word, a stem ("charg*") or a phrase as the codebook would have it; the count
+    and a few of the comments it catches (new ones first) follow as you type.
+    """
+    from ..practices import comments
+
+    texts = client.survey["comment"] if "comment" in client.survey else pd.Series(dtype=object)
+    themed = comments.match(texts.dropna(), client.codebook) if client.codebook else None
+
+    def compute(keyword):
+        table = comments.keyword_matches(texts, keyword, themed)
+        caught = pd.Series({"keyword": keyword, "comments caught": table.attrs["matched"],
+                            "caught by no theme yet": table.attrs["new"]})
+        return w.VBox([w.HTML(caught.to_frame("").to_html()), w.HTML(table.to_html())]) \
+            if live else (caught, table)
+
+    box = w.Text(value=keyword, description="Keyword", continuous_update=False)
+    return _live(compute, live, keyword=box)

@@ -2,8 +2,8 @@
 
 The notebooks call these: a client's data in, a Section out.
 """
-from .sections import (capabilities, loyalty_detail, outcomes, overview, perception_gaps,
-                       roadmap, touchpoints)
+from .sections import (capabilities, loyalty_detail, open_comments, outcomes, overview,
+                       perception_gaps, roadmap, touchpoints)
 
-__all__ = ["capabilities", "loyalty_detail", "outcomes", "overview", "perception_gaps",
-           "roadmap", "touchpoints"]
+__all__ = ["capabilities", "loyalty_detail", "open_comments", "outcomes", "overview",
+           "perception_gaps", "roadmap", "touchpoints"]

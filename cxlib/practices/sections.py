@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..outputs import charts, text
-from . import journey, maturity, linkage as p1, perception, initiatives as rm
+from . import comments, journey, maturity, linkage as p1, perception, initiatives as rm
 from ..statistics import metrics
 from ..inputs.client import STAGES, Client
 from ..outputs.section import Metric, Section
@@ -397,10 +397,25 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
         s.narrative.append(_t(client, "p3.quadrants", names=", ".join(
             gaps.loc[concentrate, "name"].astype(str)) or "–"))
         s.caveats.append(_t(client, "p3.crosshair_rule"))
+    voice = _comment_evidence(client)
+    if voice is not None and len(voice):
+        said = perception.interview_sentiment(voice)
+        said.insert(0, "name", _names(client, said.index))
+        s.tables["comment_sentiment"] = said
+        disagree = perception.disagreements(gaps, said)
+        s.tables["comment_disagreements"] = disagree
+        if len(disagree):
+            s.narrative.append(_t(client, "p3.comments_disagree",
+                                  names=", ".join(_names(client, disagree.index))))
     if client.interviews is None:
         s.caveats.append(_t(client, "missing.interviews"))
         return s
-    s.tables["interview_themes"] = perception.interview_themes(client.interviews)
+    interviews = comments.code_interviews(client.interviews, client.codebook)
+    filled = int((interviews["coded_by"] == "cxlib").sum())
+    if filled:
+        s.caveats.append(_t(client, "p3.uncoded", n=filled))
+    interviews = interviews.dropna(subset=["touchpoint"])
+    s.tables["interview_themes"] = perception.interview_themes(interviews)
     themes = s.tables["interview_themes"]
     theme_axis, count = _t(client, "axes.theme"), _t(client, "axes.excerpts")
     s.figures["interview_themes"] = charts.heatmap(
@@ -408,14 +423,14 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
                       theme_axis: themes["theme"], count: themes["count"]}),
         touchpoint, theme_axis, count,
         title=_t(client, "p3.fig_themes"), template=template)
-    sentiment = perception.interview_sentiment(client.interviews)
+    sentiment = perception.interview_sentiment(interviews)
     s.tables["interview_sentiment"] = sentiment
     if gaps["gap"].notna().any():
         found = _breakpoints(client, gaps, weights, threshold, alpha)
         focus = list(found.index) or list(gaps["gap"].nsmallest(3).index)
     else:
         focus = list(gaps["perception"].nsmallest(3).index)
-    quotes = perception.representative_quotes(client.interviews, focus,
+    quotes = perception.representative_quotes(interviews, focus,
                                               names=client.config.redact, k=3)
     quotes.insert(1, "name", _names(client, pd.Index(quotes["touchpoint"])).to_numpy())
     s.tables["quotes"] = quotes
@@ -424,6 +439,109 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
     if len(disagree):
         s.narrative.append(_t(client, "p3.disagree",
                               names=", ".join(_names(client, disagree.index))))
+    return s
+
+
+def _said(client: Client):
+    """The survey's comments with their languages, sentiment and themes, or None."""
+    if "comment" not in client.survey or client.codebook is None:
+        return None
+    texts = client.survey["comment"].dropna()
+    if texts.empty:
+        return None
+    langs = comments.languages(texts)
+    return texts, langs, comments.sentiment(texts, langs), comments.match(texts, client.codebook)
+
+
+def _comment_evidence(client: Client) -> pd.DataFrame | None:
+    """Themed comments as touchpoint evidence for P3, beside the interviews."""
+    said = _said(client)
+    if said is None:
+        return None
+    texts, _, scores, found = said
+    return comments.evidence(client.survey.loc[texts.index, "respondent_id"], texts, found,
+                             scores, client.codebook, role=_t(client, "comments.role"))
+
+
+#: Themes quoted in the report: the most mentioned ones.
+KEY_THEMES = 5
+
+
+def open_comments(client: Client, alpha: float = 0.05) -> Section:
+    """What customers say: themes of the open comments, their sentiment and link to loyalty."""
+    template = _template(client)
+    lang = client.config.language
+    s = Section("comments", _t(client, "sections.comments"))
+    said = _said(client)
+    if said is None:
+        s.missing = _t(client, "missing.comments")
+        return s
+    texts, langs, scores, found = said
+    survey = client.survey
+    kind, scale = _overall(client)
+    n = len(texts)
+    commented = metrics.proportion(n, len(survey))
+    s.metrics["comments"] = Metric(n, n, _t(client, "units.comments"))
+    s.metrics["commented"] = Metric(round(100 * commented["value"], 1), len(survey), "%",
+                                    round(100 * commented["ci_low"], 1),
+                                    round(100 * commented["ci_high"], 1))
+    themed = metrics.proportion(int(found.any(axis=1).sum()), n)
+    s.metrics["themed"] = Metric(round(100 * themed["value"], 1), n, "%",
+                                 round(100 * themed["ci_low"], 1), round(100 * themed["ci_high"], 1))
+    mood = metrics.mean(scores)
+    s.metrics["comment_sentiment"] = Metric(round(mood["value"], 2), int(mood["n"]),
+                                            _t(client, "units.sentiment"),
+                                            round(mood["ci_low"], 2), round(mood["ci_high"], 2))
+    table = comments.theme_table(found, scores, survey.loc[texts.index, "overall"],
+                                 client.codebook, kind, scale, lang)
+    s.tables["themes"] = table
+    s.tables["languages"] = langs.replace("", "other").value_counts().rename_axis(
+        "language").to_frame("n")
+    s.narrative.append(_t(client, "comments.summary", n=_num(client, n),
+                          share=_pct(client, commented["value"], 0),
+                          themed=_pct(client, themed["value"], 0)))
+    mentioned = table[table["n"] > 0]
+    if len(mentioned):
+        s.narrative.append(_t(client, "comments.top", names=", ".join(
+            f"{r['name']} ({_pct(client, r['share'], 0)})" for _, r in mentioned.head(3).iterrows())))
+        share_axis, theme_axis = _t(client, "axes.comments_share"), _t(client, "axes.theme")
+        plot = mentioned.sort_values("share").assign(**{
+            theme_axis: mentioned.sort_values("share")["name"],
+            share_axis: 100 * mentioned.sort_values("share")["share"]})
+        plot["share_low"] *= 100
+        plot["share_high"] *= 100
+        s.figures["themes"] = charts.bars(plot, theme_axis, share_axis, ci_low="share_low",
+                                          ci_high="share_high", n="n", orientation="h",
+                                          title=_t(client, "comments.fig_themes"),
+                                          template=template)
+        tested = mentioned.dropna(subset=["difference"])
+        if len(tested):
+            unit = _t(client, "axes.theme_difference", metric=_t(client, f"metric.{kind}"))
+            s.figures["theme_impact"] = charts.forest(
+                tested.sort_values("difference").rename(columns={"name": theme_axis,
+                                                                 "difference": unit}),
+                theme_axis, unit, "diff_low", "diff_high", reference=0, n="n",
+                title=_t(client, "comments.fig_impact"), template=template)
+        for _, row in tested[tested["p_adjusted"] < alpha].sort_values("difference").iterrows():
+            key = "comments.lower" if row["difference"] < 0 else "comments.higher"
+            s.narrative.append(_t(client, key, theme=row["name"],
+                                  metric=_t(client, f"metric.{kind}"),
+                                  difference=_num(client, abs(row["difference"]), 1),
+                                  ci=text.interval(row["diff_low"], row["diff_high"], lang, 1),
+                                  p=_p(client, row["p_adjusted"])))
+        for _, row in mentioned[mentioned["small_sample"]].iterrows():
+            _small(client, s, row["name"], int(row["n"]))
+    key = list(mentioned.head(KEY_THEMES).index)
+    s.tables["verbatims"] = comments.verbatims(texts, found, scores, key, survey.loc[texts.index],
+                                               client.segments, client.config.redact, k=3,
+                                               language=lang, codebook=client.codebook)
+    unthemed = texts[~found.any(axis=1)]
+    s.tables["suggestions"] = comments.suggestions(unthemed, names=client.config.redact)
+    other = int((langs == "other").sum())
+    if other:
+        s.caveats.append(_t(client, "comments.other_languages", n=_num(client, other)))
+    s.caveats.append(_t(client, "comments.compared"))
+    s.caveats.append(_t(client, "comments.method"))
     return s
 
 

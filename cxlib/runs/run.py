@@ -20,7 +20,7 @@ from . import parameters as params
 
 #: The notebooks a report runs, in order; each saves one or two sections.
 NOTEBOOKS = ("00_intake.ipynb", "01_outcomes.ipynb", "02_touchpoints.ipynb",
-             "03_perception.ipynb", "04_capabilities.ipynb")
+             "03_perception.ipynb", "04_capabilities.ipynb", "05_comments.ipynb")
 #: The Jupyter kernel the venv registers for itself (see the Makefile).
 KERNEL = "cx-workbook"
 _KERNEL_RETRIES = 3
@@ -47,6 +47,7 @@ def fingerprint(client: Client, settings: dict | None = None) -> str:
     folder = client.config.folder
     files = [folder / "client.yml", client.config.survey.file.path]
     files += [spec.path for spec in client.config.files.values()]
+    files += [client.config.codebook] if client.config.codebook else []
     for path in files:
         digest.update(str(path.relative_to(folder)).encode())
         digest.update(path.read_bytes())
