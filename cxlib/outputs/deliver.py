@@ -41,8 +41,8 @@ PAGE_HEIGHT_PX = round((297 - 30) / 25.4 * 96) - 50
 #: True once every chart in the page has drawn its SVG.
 RENDERED = ("[...document.querySelectorAll('.plotly-graph-div')]"
             ".every(d => d.querySelector('.main-svg') !== null)")
-#: Section order of the workbook; sections not listed follow in their own order.
-ORDER = ("P1", "P2", "P3", "P4", "roadmap")
+#: Section order of the workbook, as the report's; sections not listed follow in their own order.
+ORDER = ("P1", "P2", "P3", "comments", "P4", "roadmap")
 #: Columns holding loyalty group codes, shown by their names (groups.* in the language file).
 GROUP_COLUMNS = ("group", "next_group")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
