@@ -136,3 +136,21 @@ def test_load_config_no_client_yml(tmp_path):
 def test_load_config_label_values_must_be_numbers(tmp_path):
     error = problems(tmp_path, BASE.replace("Satisfied: 4}", "Satisfied: four}"))
     assert "survey.labels.Satisfied" in str(error) and "'four'" in str(error)
+
+
+def test_load_config_country_and_industry_read(tmp_path):
+    config = load_config(write(tmp_path, BASE + "country: cn\nindustry: Telecom\n"))
+    assert (config.country, config.industry) == ("CN", "Telecom")
+
+
+def test_load_config_country_and_industry_optional(tmp_path):
+    config = load_config(write(tmp_path, BASE))
+    assert (config.country, config.industry) == (None, None)
+
+
+def test_load_config_unknown_country_named_with_its_line(tmp_path):
+    with pytest.raises(DataError) as err:
+        load_config(write(tmp_path, BASE + "country: UK\n"))
+    message = str(err.value)
+    assert "line 24" in message and "country" in message and "ISO 3166" in message
+    assert "'UK' (did you mean 'GB'?)" in message

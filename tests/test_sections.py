@@ -1,4 +1,7 @@
 """Report sections from real client folders: complete for the demo, honest when inputs lack."""
+import json
+
+import pandas as pd
 import pytest
 import yaml
 
@@ -63,9 +66,46 @@ def test_touchpoints_higher_threshold_finds_fewer_breakpoints(demo):
 def test_perception_quotes_are_redacted(demo):
     quotes = practices.perception_gaps(demo).tables["quotes"]["quote"]
     joined = " ".join(quotes)
-    assert "@" not in joined
+    assert "@" not in joined and "[email]" in joined
     for name in demo.config.redact:
         assert name not in joined
+
+
+def _plain(value):
+    """A figure's JSON with arrays as lists, to compare figures by content (NaN too)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        items = value.tolist() if hasattr(value, "tolist") else value
+        return [_plain(v) for v in items] if isinstance(items, list) else items
+    return value
+
+
+def test_sections_redaction_changes_only_personal_data(demo):
+    """Redacting a section touches nothing but the demo's planted personal data: no
+    figure, count or sentence of our own is mistaken for a phone number."""
+    import dataclasses
+
+    for practice in (practices.outcomes, practices.touchpoints, practices.perception_gaps,
+                     practices.capabilities, practices.roadmap):
+        clean, raw = practice(demo), practice.__wrapped__(demo)
+        assert clean.narrative == raw.narrative and clean.caveats == raw.caveats
+        assert {k: dataclasses.asdict(m) for k, m in clean.metrics.items()} == \
+            {k: dataclasses.asdict(m) for k, m in raw.metrics.items()}
+        for key, table in raw.tables.items():
+            if key == "quotes":
+                continue
+            pd.testing.assert_frame_equal(clean.tables[key], table, check_dtype=False,
+                                          check_categorical=False)
+        for key, fig in raw.figures.items():
+            assert json.dumps(_plain(clean.figures[key].to_plotly_json()), sort_keys=True) \
+                == json.dumps(_plain(fig.to_plotly_json()), sort_keys=True), key
+        if "quotes" in raw.tables:
+            changed = raw.tables["quotes"]["quote"] != clean.tables["quotes"]["quote"]
+            assert changed.any()
+            for said in raw.tables["quotes"].loc[changed, "quote"]:
+                assert "@" in said or any(n in said for n in demo.config.redact) \
+                    or "+44" in said or "138 0013" in said, said
 
 
 def test_capabilities_demo_scores_every_building_block(demo):

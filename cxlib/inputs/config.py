@@ -45,8 +45,8 @@ OPTIONAL_COLUMNS = {
     "roadmap": ("title", "category", "d", "owner", "impact", "effort", "horizon", "drop"),
 }
 
-_TOP_KEYS = ("client", "language", "currency", "brand", "redact", "survey",
-             "codebook") + OPTIONAL_FILES
+_TOP_KEYS = ("client", "language", "currency", "country", "industry", "brand", "redact",
+             "survey", "codebook") + OPTIONAL_FILES
 _FILE_KEYS = ("file", "format", "encoding", "sheet", "missing", "labels", "columns")
 _SURVEY_KEYS = _FILE_KEYS + ("respondent_id", "customer_id", "min_answers", "overall", "effort",
                              "segments",
@@ -155,6 +155,8 @@ class ClientConfig:
     files: dict[str, FileSpec]      # optional inputs that are present, by kind
     outcomes: OutcomeRules | None = None
     codebook: Path | None = None    # the client's own themes for open comments, if any
+    country: str | None = None     # ISO 3166 code: national phone formats to redact
+    industry: str | None = None    # the portfolio benchmark's peer group
 
 
 class _Reader:
@@ -495,6 +497,27 @@ def _names(r: _Reader, value) -> tuple[str, ...]:
     return tuple(v for v in value if v.strip())
 
 
+#: Codes people write for a country that ISO 3166 spells otherwise.
+_COUNTRY_MISTAKES = {"UK": "GB", "EN": "GB", "EL": "GR"}
+
+
+def _country(r: _Reader, value) -> str | None:
+    """An ISO 3166 alpha-2 code that libphonenumber knows (GB, US, CN, DE, ...)."""
+    import phonenumbers
+
+    if value is None:
+        return None
+    code = str(value).strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        guess = [_COUNTRY_MISTAKES[code]] if code in _COUNTRY_MISTAKES else \
+            difflib.get_close_matches(code, sorted(phonenumbers.SUPPORTED_REGIONS), n=1)
+        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+        r.problem(("country",), "a two-letter ISO 3166 country code such as GB, US or CN",
+                  quoted(value) + hint)
+        return None
+    return code
+
+
 def load_config(folder: str | Path) -> ClientConfig:
     """Read and check a client folder's client.yml; raise DataError listing every problem."""
     folder = Path(folder)
@@ -532,6 +555,8 @@ def load_config(folder: str | Path) -> ClientConfig:
         files=files,
         outcomes=rules if "outcomes" in files else None,
         codebook=r.path(data["codebook"], ("codebook",)) if data.get("codebook") else None,
+        country=_country(r, data.get("country")),
+        industry=r.text(data.get("industry"), ("industry",), required=False),
     )
     if r.problems:
         raise DataError(r.problems)

@@ -752,6 +752,8 @@ def _config(name: str, language: str, seed: int, n: int, crm_file: str) -> str:
 client: {json.dumps(name, ensure_ascii=False)}   # shown in the report
 language: {language}                # en or zh: the report's language
 currency: USD
+country: US                     # national phone formats redacted from every text shown
+industry: telecom               # peer group in the portfolio benchmark (cx portfolio)
 
 survey:
   file: survey.csv              # as exported by the survey tool
@@ -781,8 +783,8 @@ interviews: {{file: interviews.xlsx, sheet: Excerpts}}   # coded interview excer
 journeys: events.csv            # journey events: self-service or assisted, by touchpoint
 assessment: {{file: assessment.xlsx, sheet: Responses}}  # staff maturity ratings, two waves
 
-# Personal names removed from quotes before they reach a report
-# (e-mail addresses and phone numbers are always removed).
+# Personal names removed from every text a report shows (e-mail addresses, phone
+# numbers, card numbers and IBANs are always removed).
 redact:
 {redact}
 """

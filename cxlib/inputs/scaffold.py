@@ -47,6 +47,8 @@ CLIENT_YML = """\
 client: {quoted}                # shown in the report
 language: en                  # en or zh: the report's language
 currency: USD                 # shown with revenue figures
+country: US                   # ISO 3166 code: phone numbers in its national formats are redacted
+# industry: telecom           # peer group of the portfolio benchmark (cx portfolio)
 
 survey:                       # required: the survey export, as it came
   file: survey.csv            # .csv, .xlsx or SPSS .sav; Qualtrics and SurveyMonkey exports are recognised

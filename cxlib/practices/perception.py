@@ -6,7 +6,6 @@ import pandas as pd
 from scipy import stats
 
 from ..statistics import drivers, metrics
-from ..outputs.privacy import redact
 
 #: Catalogue columns carried into the gap table.
 CATALOGUE = ("name", "stage", "channel", "owner")
@@ -209,17 +208,18 @@ def interview_sentiment(interviews: pd.DataFrame, level: float = 0.95) -> pd.Dat
     return table.astype({"n": int, "small_sample": bool})
 
 
-def representative_quotes(interviews: pd.DataFrame, touchpoint_ids=None, names=(),
+def representative_quotes(interviews: pd.DataFrame, touchpoint_ids=None,
                           k: int = 3) -> pd.DataFrame:
-    """Up to k quotes per touchpoint that speak for it: sentiment closest to its mean, redacted.
+    """Up to k quotes per touchpoint that speak for it: sentiment closest to its mean.
 
     The choice is deterministic: quotes are ranked by |sentiment - the touchpoint's mean
-    sentiment|, ties broken by interview id, then by order in the file. Every quote
-    passes through privacy.redact with `names`.
+    sentiment|, ties broken by interview id, then by order in the file. Quotes come out as
+    said: the section that shows them redacts them (privacy.redacted), with every other
+    client text it shows.
 
     Parameters: interviews -- the interviews frame; touchpoint_ids -- touchpoints to
     quote, in report order (None: every touchpoint in the interviews, sorted);
-    names -- people's names to redact; k -- quotes per touchpoint.
+    k -- quotes per touchpoint.
     Returns: DataFrame touchpoint, interview, role, sentiment, quote.
     """
     if touchpoint_ids is None:
@@ -235,7 +235,6 @@ def representative_quotes(interviews: pd.DataFrame, touchpoint_ids=None, names=(
     ranked = quotes.sort_values(["_order", "_distance", "_interview", "_row"], kind="stable",
                                 na_position="last")
     chosen = ranked.groupby("touchpoint", sort=False).head(k)
-    chosen = chosen.assign(quote=[redact(q, names) for q in chosen["quote"]])
     columns = ["touchpoint", "interview", "role", "sentiment", "quote"]
     return chosen.reindex(columns=columns).reset_index(drop=True)
 

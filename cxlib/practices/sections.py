@@ -1,4 +1,9 @@
-"""One function per report section: a client's data in, a Section (P1-P4, roadmap) out."""
+"""One function per report section: a client's data in, a Section (P1-P4, roadmap) out.
+
+Each comes out through privacy.redacted: the personal data in any client text it shows
+(names listed in client.yml, emails, phones, cards, IBANs) is replaced, so every output
+made from sections (report, workbook, deck, notebooks, widgets) holds none.
+"""
 from __future__ import annotations
 
 import pandas as pd
@@ -7,6 +12,7 @@ from ..outputs import charts, text
 from . import comments, journey, maturity, linkage as p1, perception, initiatives as rm
 from ..statistics import metrics
 from ..inputs.client import STAGES, Client
+from ..outputs.privacy import redacted
 from ..outputs.section import Metric, Section
 from ..outputs.theme import load_theme, register
 
@@ -110,6 +116,7 @@ def overview(client: Client) -> pd.DataFrame:
     return table
 
 
+@redacted
 def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     """P1 and A2: loyalty with its interval, by segment, and its link to revenue."""
     lang = client.config.language
@@ -259,6 +266,7 @@ def _breakpoints(client: Client, gaps, weights, threshold: float, alpha: float) 
     return journey.three_ds(found, client.perception, client.config.language)
 
 
+@redacted
 def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> Section:
     """P2: the journey map, its breakpoints and moments of truth, and channel switching."""
     template = _template(client)
@@ -330,6 +338,7 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
     return s
 
 
+@redacted
 def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> Section:
     """P3: perception against expectation per touchpoint, drivers, quadrants, interviews."""
     template = _template(client)
@@ -430,8 +439,7 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
         focus = list(found.index) or list(gaps["gap"].nsmallest(3).index)
     else:
         focus = list(gaps["perception"].nsmallest(3).index)
-    quotes = perception.representative_quotes(interviews, focus,
-                                              names=client.config.redact, k=3)
+    quotes = perception.representative_quotes(interviews, focus, k=3)
     quotes.insert(1, "name", _names(client, pd.Index(quotes["touchpoint"])).to_numpy())
     s.tables["quotes"] = quotes
     disagree = perception.disagreements(gaps, sentiment)
@@ -467,6 +475,7 @@ def _comment_evidence(client: Client) -> pd.DataFrame | None:
 KEY_THEMES = 5
 
 
+@redacted
 def open_comments(client: Client, alpha: float = 0.05) -> Section:
     """What customers say: themes of the open comments, their sentiment and link to loyalty."""
     template = _template(client)
@@ -545,6 +554,7 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
     return s
 
 
+@redacted
 def capabilities(client: Client) -> Section:
     """P4: the maturity and culture audit (B1-B9, C1-C4, G1-G5, A1-A7)."""
     template = _template(client)
@@ -602,6 +612,7 @@ def capabilities(client: Client) -> Section:
     return s
 
 
+@redacted
 def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
             what_if_share: float = 0.2) -> Section:
     """The roadmap: initiatives from breakpoints, switching hotspots and weak blocks."""
