@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import text
+from .privacy import set_text
 from .section import Section
 from .theme import Theme, load_theme
 
@@ -47,7 +48,6 @@ ORDER = ("P1", "P2", "P3", "comments", "P4", "roadmap")
 GROUP_COLUMNS = ("group", "next_group")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _FILE_BAD = re.compile(r"[^\w.-]+")
-_EXCEL_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def write_all(client, sections: dict[str, Section], folder: Path) -> list[Path]:
@@ -366,7 +366,7 @@ def _write_frame(sheet, frame: pd.DataFrame, language: str, currency: str, theme
         if column not in ("ci_low", "ci_high"):
             previous = column
     headers = [_header(str(c), k, language, currency) for c, k in zip(tidy.columns, kinds)]
-    sheet.append(headers)
+    _append(sheet, headers)
     widths = [len(h) for h in headers]
     for r, row in enumerate(tidy.itertuples(index=False), start=2):
         for c, value in enumerate(row, start=1):
@@ -413,11 +413,20 @@ def _set(cell, value, kind: str) -> None:
             cell.number_format = _FORMATS["int" if isinstance(value, int) else "float"]
         return
     if isinstance(value, str):
-        cell.value = _EXCEL_BAD.sub("", value)
-        # Client text is data, never a formula, even when it starts with "=".
-        cell.data_type = "s"
+        set_text(cell, value)                 # client text is data, never a formula
         return
     cell.value = value
+
+
+def _append(sheet, values: list) -> None:
+    """Add a row after the last one; text goes in as text (privacy.set_text)."""
+    row = sheet.max_row + 1 if sheet.max_row > 1 or sheet["A1"].value is not None else 1
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column)
+        if isinstance(value, str):
+            set_text(cell, value)
+        else:
+            cell.value = value
 
 
 def _shown_width(value, number_format: str) -> int:
@@ -439,19 +448,19 @@ def _write_contents(sheet, listing, language: str, client: str, theme: Theme) ->
     def word(key: str, fallback: str) -> str:
         return text.t(language, f"workbook.{key}", default=fallback)
 
-    sheet.append([client or word("contents", "Contents")])
+    set_text(sheet["A1"], client or word("contents", "Contents"))
     sheet["A1"].font = Font(bold=True, size=14, color=theme.primary.lstrip("#").upper())
-    sheet.append([text.t(language, "workbook.note", default="", client=client)])
-    sheet.append([])
-    sheet.append([word("sheet", "Sheet"), word("section", "Section"), word("table", "Table"),
-                  word("description", "Description"), word("rows", "Rows")])
+    set_text(sheet["A2"], text.t(language, "workbook.note", default="", client=client))
+    for column, key in enumerate(("sheet", "section", "table", "description", "rows"), start=1):
+        set_text(sheet.cell(row=4, column=column), word(key, key.title()))
     fill = PatternFill("solid", fgColor=theme.primary.lstrip("#").upper())
     for cell in sheet[4]:
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), fill
     for name, section, key, description, rows in listing:
-        sheet.append([name, section, key, description, rows])
+        _append(sheet, [name, section, key, description, rows])
         link = sheet.cell(row=sheet.max_row, column=1)
-        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")
+        link.hyperlink = Hyperlink(ref=link.coordinate,
+                                   location="'{}'!A1".format(name.replace("'", "''")))
         link.font = Font(color="1F4E9E", underline="single")
     for letter, width in zip("ABCDE", (26, 44, 26, 70, 8)):
         sheet.column_dimensions[letter].width = width

@@ -116,6 +116,43 @@ def overview(client: Client) -> pd.DataFrame:
     return table
 
 
+def survey_summary(client: Client) -> pd.DataFrame:
+    """What the survey holds, column by column, in aggregates only: never a respondent's
+    row, id or words, so an executed notebook can show it (unlike describe(), whose
+    'top' value is one respondent's comment or id).
+
+    Returns: DataFrame indexed by column (model name, or the segment's name) with kind
+    (id, rating, segment, text), answered, missing_share, distinct, mean, sd, min, max
+    (ratings), groups and smallest_group (segments), mean_length (text).
+    """
+    survey = client.survey
+    rows = {}
+    for column in survey.columns:
+        values = survey[column]
+        answered = int(values.notna().sum())
+        row = {"answered": answered, "missing_share": float(values.isna().mean()) if len(values)
+               else 0.0}
+        if column in ("respondent_id", "customer_id"):
+            row.update(kind="id", distinct=int(values.nunique()))
+        elif column in client.segments:
+            sizes = values.value_counts()
+            row.update(kind="segment", distinct=int(values.nunique()), groups=len(sizes),
+                       smallest_group=int(sizes.min()) if len(sizes) else 0)
+        elif pd.api.types.is_numeric_dtype(values):
+            row.update(kind="rating", distinct=int(values.nunique()), mean=values.mean(),
+                       sd=values.std(), min=values.min(), max=values.max())
+        else:
+            text_values = values.dropna().astype(str)
+            row.update(kind="text", distinct=int(text_values.nunique()),
+                       mean_length=text_values.str.len().mean() if answered else float("nan"))
+        rows[column] = row
+    columns = ["kind", "answered", "missing_share", "distinct", "mean", "sd", "min", "max",
+               "groups", "smallest_group", "mean_length"]
+    table = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=columns)
+    table.index.name = "column"
+    return table
+
+
 @redacted
 def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     """P1 and A2: loyalty with its interval, by segment, and its link to revenue."""
