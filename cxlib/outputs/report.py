@@ -14,13 +14,13 @@ import plotly.offline
 from markupsafe import Markup
 
 from .. import paths
-from . import text
+from . import portfolio, text
 from ..inputs.client import Client
 from .section import Metric, Section
 from .theme import css_variables, load_theme
 
 #: Report sections in reading order.
-ORDER = ("P1", "P2", "P3", "comments", "P4", "roadmap")
+ORDER = ("P1", "P2", "P3", "comments", "P4", "roadmap", "benchmark")
 #: Tables shown in the HTML report, with the columns shown; tables.xlsx has them all.
 SHOWN = {
     "P1": {"outcomes_by_group": ["n", "retention", "retention_low", "retention_high", "revenue",
@@ -44,6 +44,7 @@ SHOWN = {
                            "p_adjusted"]},
     "roadmap": {"initiatives": ["title", "category", "d", "owner", "impact", "impact_revenue",
                                 "effort", "horizon"]},
+    "benchmark": {"benchmark": ["measure", "value", "median", "percentile", "clients", "peers"]},
 }
 MAX_ROWS = 15
 # A report for reading and printing: no plotly toolbar.
@@ -238,6 +239,8 @@ def results(client: Client, sections: dict[str, Section], generated: dt.date,
                      for k, s in sections.items()},
         "figures": sum(len(s.figures) for s in sections.values()),
         "sources": client.sources.to_dict(orient="records"),
+        # this client's own figures, for `cx portfolio` (cxlib.outputs.portfolio)
+        "benchmark": portfolio.client_figures(client, sections),
     }
 
 

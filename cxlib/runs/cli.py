@@ -1,4 +1,4 @@
-"""The `cx` command: validate, run, new, demo."""
+"""The `cx` command: validate, run, new, demo, portfolio."""
 from __future__ import annotations
 
 import argparse
@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--language", choices=("en", "zh"), default="en")
     sub.add_parser("kernel", help="register this environment's Jupyter kernel 'cx-workbook'")
+    bench = sub.add_parser("portfolio", help="benchmark every client's finished report into "
+                           "reports/portfolio.json (aggregates only); the next runs show it")
+    bench.add_argument("--output", type=Path, default=paths.REPORTS, help="reports folder")
     return parser
 
 
@@ -145,7 +148,24 @@ def _demo(args) -> int:
     return 0
 
 
-COMMANDS = {"validate": _validate, "run": _run, "new": _new, "demo": _demo, "kernel": _kernel}
+def _portfolio(args) -> int:
+    from ..outputs import portfolio
+
+    if not args.output.is_dir():
+        raise CxError(f"no reports folder {args.output}: run the clients first (cx run --all)")
+    path, benchmark = portfolio.write(args.output)
+    groups = benchmark["groups"]
+    print(f"{path}: {benchmark['clients']} clients with a finished report")
+    for group, cells in groups.items():
+        print(f"  {group}: {len(cells)} figures")
+    if not groups:
+        print(f"  nothing published: a figure needs at least {portfolio.MIN_CLIENTS} clients")
+    print("next: cx run --all (each report then shows where its client stands)")
+    return 0
+
+
+COMMANDS = {"validate": _validate, "run": _run, "new": _new, "demo": _demo, "kernel": _kernel,
+            "portfolio": _portfolio}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__, paths
-from ..outputs import report
+from ..outputs import portfolio, report
 from ..inputs.client import Client, client_folder, load_client, save_snapshot
 from ..errors import CxError, RunError
 from ..outputs.section import load_sections
@@ -135,6 +135,9 @@ def run_client(client: str | Path, output_root: Path = paths.REPORTS,
         for notebook in NOTEBOOKS:
             _execute(notebook, staging / "notebooks" / notebook, given, kernel)
         sections = load_sections(staging)
+        benchmark = portfolio.load(output_root)    # reports/portfolio.json (cx portfolio)
+        if benchmark is not None:
+            sections["benchmark"] = portfolio.section(loaded, sections, benchmark)
         report.write(loaded, sections, staging,
                      {"fingerprint": stamp, "settings": params.records(settings)})
         if deliverables:
