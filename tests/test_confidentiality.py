@@ -95,7 +95,7 @@ def planted(tmp_path_factory) -> Path:
                                   practices.perception_gaps(client),
                                   practices.capabilities(client), practices.roadmap(client))}
     out = root / "report"
-    report.write(client, sections, out, "test", dt.date(2026, 1, 1))
+    report.write(client, sections, out, {"fingerprint": "test"}, dt.date(2026, 1, 1))
     deliver.write_tables(sections, out / "tables.xlsx", client.config.language,
                          client.config.currency, client.name)
     return out

@@ -151,7 +151,10 @@ def _is_phone(piece: str, regions: tuple[str | None, ...]) -> bool:
             continue
         if not phonenumbers.is_valid_number(number):
             continue
-        home = _plain(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+        formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        if formatted == str(number.national_number):
+            continue     # no national pattern fits it (369400 in Germany): not dialled so
+        home = _plain(formatted)
         prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix or ""
         if written in (home, prefix + home):
             return True
