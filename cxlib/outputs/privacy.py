@@ -382,7 +382,8 @@ def _frame(frame: pd.DataFrame, clean: Callable) -> pd.DataFrame:
     if isinstance(out.index, pd.MultiIndex):
         out.index = out.index.set_levels([lv.map(lambda v: clean(v) if isinstance(v, str) else v)
                                           for lv in out.index.levels])
-    elif out.index.dtype == object or pd.api.types.is_string_dtype(out.index.dtype):
+    elif len(out.index) and (out.index.dtype == object
+                             or pd.api.types.is_string_dtype(out.index.dtype)):
         out.index = pd.Index([clean(v) if isinstance(v, str) else v for v in out.index],
                              name=out.index.name)
     out.attrs = dict(frame.attrs)
