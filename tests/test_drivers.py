@@ -1,4 +1,5 @@
-"""Tests of cxlib.statistics.drivers: Johnson's relative weights against a published example and OLS."""
+"""Tests of cxlib.statistics.drivers: relative weights on complete answers against a published
+example and OLS, and the floors of key_drivers."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -99,47 +100,36 @@ def test_relative_weights_listwise_drops_incomplete_rows(ratings):
     assert result.attrs["n"] == len(complete)
 
 
-def test_relative_weights_pairwise_without_gaps_equals_listwise(ratings):
-    listwise = drivers.relative_weights(ratings, "overall", ["T1", "T2", "T3"])
-    pairwise = drivers.relative_weights(ratings, "overall", ["T1", "T2", "T3"],
-                                        missing="pairwise")
-    pd.testing.assert_frame_equal(listwise, pairwise)
+def test_relative_weights_planted_gaps_sum_to_statsmodels_ols_on_complete_cases(ratings):
+    """Skipped answers at random in every column: raw weights sum to the R² that statsmodels'
+    OLS finds on the complete cases, never above 1, and n is their number."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(21)
+    sparse = ratings.mask(rng.random(ratings.shape) < 0.2)
+    complete = sparse.dropna()
+    ols = sm.OLS(complete["overall"], sm.add_constant(complete[["T1", "T2", "T3", "T4"]])).fit()
+    result = drivers.relative_weights(sparse, "overall", ["T1", "T2", "T3", "T4"])
+    assert result.attrs["n"] == len(complete) == int(ols.nobs)
+    assert result["raw"].sum() == pytest.approx(ols.rsquared, abs=1e-12)
+    assert result.attrs["r_squared"] <= 1
 
 
-def test_relative_weights_pairwise_uses_each_pair_and_least_count(ratings):
-    sparse = ratings.copy()
-    sparse.loc[:99, "T1"] = np.nan
-    sparse.loc[150:, "T2"] = np.nan
-    result = drivers.relative_weights(sparse, "overall", ["T1", "T2", "T3"],
-                                      missing="pairwise")
-    assert result.attrs["n"] == 50            # T1 and T2 are both answered in rows 100-149
-    # Independent route: Johnson's weights from the pairwise matrix via numpy only.
-    corr = sparse[["overall", "T1", "T2", "T3"]].corr().to_numpy()
-    values, vectors = np.linalg.eigh(corr[1:, 1:])
-    lam = vectors @ np.diag(np.sqrt(values)) @ vectors.T
-    beta = np.linalg.solve(lam, corr[1:, 0])
-    raw = pd.Series(lam ** 2 @ beta ** 2, index=["T1", "T2", "T3"])
-    assert result["raw"].to_numpy() == pytest.approx(raw[result.index].to_numpy())
-
-
-def test_relative_weights_pairwise_indefinite_matrix_gives_finite_weights():
-    """Pairs observed on different respondents can contradict each other: a~b and b~c
-    strongly positive but a~c strongly negative. Negative eigenvalues are set to 0."""
-    rng = np.random.default_rng(4)
-    n = 40
-    base = rng.normal(size=(3, n))
-    noise = rng.normal(size=(3, n)) * 0.1
-    frame = pd.DataFrame(np.nan, index=range(3 * n), columns=["y", "a", "b", "c"])
-    frame.loc[0:n - 1, ["a", "b"]] = np.column_stack([base[0], base[0] + noise[0]])
-    frame.loc[n:2 * n - 1, ["b", "c"]] = np.column_stack([base[1], base[1] + noise[1]])
-    frame.loc[2 * n:, ["a", "c"]] = np.column_stack([base[2], -base[2] + noise[2]])
-    frame["y"] = frame[["a", "b", "c"]].mean(axis=1) + rng.normal(size=3 * n) * 0.5
-    corr = frame[["a", "b", "c"]].corr().to_numpy()
-    assert np.linalg.eigvalsh(corr).min() < -0.1          # the case this test is about
-    result = drivers.relative_weights(frame, "y", ["a", "b", "c"], missing="pairwise")
-    assert np.isfinite(result.to_numpy()).all()
-    assert (result["raw"] >= 0).all()
-    assert result["rescaled"].sum() == pytest.approx(100)
+def test_key_drivers_sparse_survey_keeps_the_most_answered_until_the_floor():
+    """Respondents rate only what they used: nobody rated all six, so the least answered go
+    first until the complete answers reach 30 and 10 per driver."""
+    rng = np.random.default_rng(2)
+    n = 600
+    x = pd.DataFrame(rng.normal(size=(n, 6)), columns=list("abcdef"))
+    y = x.sum(axis=1) + rng.normal(size=n)
+    answered = rng.random((n, 6)) < np.array([0.95, 0.9, 0.85, 0.4, 0.3, 0.2])
+    frame = x.where(answered).assign(y=y)
+    fit = drivers.key_drivers(frame, "y", list("abcdef"))
+    kept = list(fit.weights.index)
+    assert fit.n == len(frame[["y", *kept]].dropna()) >= drivers.floor(len(kept))
+    assert {d["driver"] for d in fit.dropped} == set("abcdef") - set(kept)
+    for d in fit.dropped:             # adding it back would lose the answers it is said to cost
+        assert d["cost"] == fit.n - len(frame[["y", *kept, d["driver"]]].dropna())
 
 
 @pytest.mark.parametrize("column", ["T2", "overall"])
@@ -168,14 +158,12 @@ def test_relative_weights_empty_column_raises_naming_it(ratings):
         drivers.relative_weights(ratings.assign(T3=np.nan), "overall", ["T1", "T3"])
 
 
-def test_relative_weights_unknown_missing_raises(ratings):
-    with pytest.raises(ValueError, match="missing"):
-        drivers.relative_weights(ratings, "overall", ["T1"], missing="mean")
-
-
-@pytest.mark.parametrize("missing", ["listwise", "pairwise"])
-def test_relative_weights_too_few_respondents_raises(ratings, missing):
+def test_relative_weights_too_few_respondents_raises(ratings):
     frame = ratings.copy()
     frame.loc[4:, "T1"] = np.nan                      # T1 answered by 4 respondents only
-    with pytest.raises(ValueError, match="only 4 .* for 3 drivers"):
-        drivers.relative_weights(frame, "overall", ["T1", "T2", "T3"], missing=missing)
+    with pytest.raises(ValueError, match="only 4 complete rows for 3 drivers"):
+        drivers.relative_weights(frame, "overall", ["T1", "T2", "T3"])
+
+
+def test_floor_thirty_and_ten_per_driver():
+    assert [drivers.floor(k) for k in (1, 3, 4, 7)] == [30, 30, 40, 70]

@@ -1,10 +1,25 @@
-"""Key driver analysis: how much each touchpoint rating accounts for the loyalty outcome."""
+"""Key driver analysis: how much each touchpoint rating accounts for the loyalty outcome.
+
+Relative weights are fitted on complete answers only (listwise): the respondents who
+answered the outcome and every driver. A correlation matrix built pair by pair from
+different respondents is not the matrix of any one sample; its "R²" can exceed 1 and its
+weights differ from the same model fitted on the complete answers, so it is never used.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-MISSING = ("listwise", "pairwise")
+#: The fewest complete answers a driver model is shown on, and the fewest per driver.
+MIN_COMPLETE = 30
+PER_DRIVER = 10
+
+
+def floor(drivers: int) -> int:
+    """The fewest complete answers a model with `drivers` drivers is fitted on."""
+    return max(MIN_COMPLETE, PER_DRIVER * drivers)
 
 
 def _columns(frame: pd.DataFrame, outcome: str, drivers: list[str]) -> pd.DataFrame:
@@ -23,47 +38,12 @@ def _columns(frame: pd.DataFrame, outcome: str, drivers: list[str]) -> pd.DataFr
     return data
 
 
-def _check_varies(data: pd.DataFrame) -> None:
-    for name in data.columns:
-        if data[name].dropna().nunique() < 2:
-            raise ValueError(f"column {name!r} is constant in the rows used; "
-                             "a constant rating cannot drive the outcome: leave it out")
-
-
-def _check_enough(n: int, drivers: int, missing: str) -> None:
-    # With no more respondents than drivers + 1 the fit is exact and R^2 is 1 by construction.
-    if n < drivers + 2:
-        which = "complete rows" if missing == "listwise" else "respondents behind some correlation"
-        raise ValueError(f"only {n} {which} for {drivers} drivers; at least {drivers + 2} "
-                         "are needed")
-
-
-def _correlations(data: pd.DataFrame, missing: str) -> tuple[pd.DataFrame, int]:
-    """Correlation matrix and the number of answers it rests on (least pairwise count)."""
-    drivers = data.shape[1] - 1
-    if missing == "listwise":
-        data = data.dropna()
-        _check_enough(len(data), drivers, missing)
-        _check_varies(data)
-        return data.corr(), len(data)
-    present = data.notna().astype(float)
-    n = int((present.T @ present).to_numpy().min())
-    _check_enough(n, drivers, missing)
-    _check_varies(data)
-    corr = data.corr()
-    if corr.isna().to_numpy().any():
-        i, j = np.argwhere(corr.isna().to_numpy())[0]
-        raise ValueError(f"columns {corr.index[i]!r} and {corr.columns[j]!r} do not vary "
-                         "among the respondents who answered both")
-    return corr, n
-
-
 def _root(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric square root and its pseudo-inverse, negative eigenvalues set to 0.
+    """Symmetric square root and its pseudo-inverse, by eigendecomposition.
 
-    Pairwise-complete correlation matrices need not be positive semi-definite; setting
-    negative eigenvalues to 0 gives the nearest PSD matrix with the same eigenvectors.
-    Eigenvalues near 0 (collinear drivers) are left out of the inverse.
+    A correlation matrix of complete answers is positive semi-definite; rounding can make
+    an eigenvalue slightly negative, which is set to 0. Eigenvalues near 0 (collinear
+    drivers) are left out of the inverse.
     """
     values, vectors = np.linalg.eigh(matrix)
     values = np.clip(values, 0.0, None)
@@ -73,34 +53,38 @@ def _root(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (vectors * root) @ vectors.T, (vectors * inverse_root) @ vectors.T
 
 
-def relative_weights(frame: pd.DataFrame, outcome: str, drivers: list[str],
-                     missing: str = "listwise") -> pd.DataFrame:
+def relative_weights(frame: pd.DataFrame, outcome: str, drivers: list[str]) -> pd.DataFrame:
     """Johnson's (2000) relative weights: each driver's share of the outcome's explained variance.
 
-    From the correlations Rxx (drivers) and rxy (drivers with outcome):
-    Lambda = Rxx^(1/2) (symmetric root by eigendecomposition), beta = Rxx^(-1/2) rxy
-    (the outcome regressed on the orthogonal counterparts of the drivers), and the raw
-    weights are (Lambda ** 2) @ (beta ** 2), elementwise squares. The raw weights sum to
-    the model R^2; rescaled weights are percentages of it.
-
-    Survey ratings are sparse (not every respondent rates every touchpoint), so
-    missing="pairwise" computes each correlation over the respondents who answered both
-    columns; that matrix can be indefinite, and its negative eigenvalues are set to 0.
-    missing="listwise" keeps only respondents who answered every column.
+    Only respondents who answered the outcome and every driver are used. From their
+    correlations Rxx (drivers) and rxy (drivers with outcome): Lambda = Rxx^(1/2)
+    (symmetric root by eigendecomposition), beta = Rxx^(-1/2) rxy (the outcome regressed
+    on the orthogonal counterparts of the drivers), and the raw weights are
+    (Lambda ** 2) @ (beta ** 2), elementwise squares. The raw weights sum to the R² of
+    the OLS regression of the outcome on the drivers over the same respondents (at most 1);
+    rescaled weights are percentages of it.
 
     Parameters: frame -- one row per respondent; outcome -- column of the outcome;
-    drivers -- columns of the driver ratings; missing -- "listwise" or "pairwise".
+    drivers -- columns of the driver ratings.
     Returns: DataFrame indexed by driver (index name "driver") with columns raw and
-    rescaled, largest first; attrs r_squared and n (respondents used; for pairwise the
-    smallest number of respondents behind any correlation).
-    Raises ValueError naming the column when a column is absent, empty or constant.
+    rescaled, largest first; attrs r_squared and n (the complete answers used).
+    Raises ValueError naming the column when a column is absent, empty or constant among
+    the complete answers, and when there are fewer than drivers + 2 complete answers.
     """
-    if missing not in MISSING:
-        raise ValueError(f"missing must be one of {MISSING}, got {missing!r}")
     drivers = list(drivers)
     if not drivers:
         raise ValueError("relative_weights needs at least one driver")
-    corr, n = _correlations(_columns(frame, outcome, drivers), missing)
+    data = _columns(frame, outcome, drivers).dropna()
+    n = len(data)
+    # With no more respondents than drivers + 1 the fit is exact and R² is 1 by construction.
+    if n < len(drivers) + 2:
+        raise ValueError(f"only {n} complete rows for {len(drivers)} drivers; at least "
+                         f"{len(drivers) + 2} are needed")
+    for name in data.columns:
+        if data[name].nunique() < 2:
+            raise ValueError(f"column {name!r} is constant in the rows used; "
+                             "a constant rating cannot drive the outcome: leave it out")
+    corr = data.corr()
     rxx = corr.loc[drivers, drivers].to_numpy()
     rxy = corr.loc[drivers, outcome].to_numpy()
     lam, inverse_lam = _root(rxx)
@@ -112,3 +96,99 @@ def relative_weights(frame: pd.DataFrame, outcome: str, drivers: list[str],
     table = table.sort_values("raw", ascending=False, kind="stable")
     table.attrs.update(r_squared=r_squared, n=n)
     return table
+
+
+@dataclass
+class KeyDrivers:
+    """A key driver model on complete answers, and what was left out to reach it.
+
+    weights -- relative_weights' table with a `cost` column (complete answers the model
+    would gain without that driver), or None when the model is not shown; n -- complete
+    answers used (or found, when not shown); floor -- the fewest the model needed;
+    dropped -- one dict per driver left out: driver, reason ("constant", "costly"),
+    cost (complete answers it cost), answers (respondents who rated it);
+    reason -- why the model is not shown ("too_few", "too_few_drivers"), else "".
+    """
+
+    weights: pd.DataFrame | None
+    n: int
+    floor: int
+    dropped: list[dict] = field(default_factory=list)
+    reason: str = ""
+
+
+def _complete(data: pd.DataFrame, outcome: str, drivers: list[str]) -> int:
+    return int(data[[outcome, *drivers]].notna().all(axis=1).sum())
+
+
+def _costs(data: pd.DataFrame, outcome: str, drivers: list[str]) -> dict[str, int]:
+    """Per driver: how many more complete answers there would be without it."""
+    present = data[[outcome, *drivers]].notna().to_numpy()
+    everything = int(present.all(axis=1).sum())
+    return {d: int(np.delete(present, i + 1, axis=1).all(axis=1).sum()) - everything
+            for i, d in enumerate(drivers)}
+
+
+def _lost(data: pd.DataFrame, outcome: str, drivers: list[str], extra: str) -> int:
+    """How many complete answers adding `extra` to `drivers` would lose."""
+    return _complete(data, outcome, drivers) - _complete(data, outcome, [*drivers, extra])
+
+
+def key_drivers(frame: pd.DataFrame, outcome: str, candidates: list[str],
+                min_drivers: int = 2) -> KeyDrivers:
+    """Relative weights of `candidates` on complete answers, leaving out what cannot be fitted.
+
+    Steps, in order: a driver that does not vary among the respondents who answered it
+    and the outcome is left out ("constant"). While the complete answers are fewer than
+    `floor(drivers)` (at least MIN_COMPLETE, and PER_DRIVER per driver), the driver whose
+    removal regains the most complete answers is left out ("costly"); when no single
+    removal regains any (sparse surveys where few rated everything), the driver rated by
+    the fewest goes first, as long as a smaller model has a lower floor. A driver constant
+    among the complete answers is then left out too. When fewer than `min_drivers` remain,
+    or the complete answers stay below the floor, no model is shown.
+
+    Each left-out driver's `cost` is how many complete answers adding it back to the final
+    model would lose; each kept driver's is how many the model would gain without it.
+
+    Parameters: frame -- one row per respondent; outcome -- column of the outcome;
+    candidates -- columns of the driver ratings; min_drivers -- the fewest drivers worth
+    a model.
+    Returns: KeyDrivers.
+    """
+    data = frame[[outcome, *candidates]].apply(pd.to_numeric, errors="raise").astype(float)
+    data = data[data[outcome].notna()]
+    answers = data.notna().sum()
+    dropped, drivers = [], []
+    for d in candidates:
+        if data[d].nunique() < 2:
+            dropped.append({"driver": d, "reason": "constant"})
+        else:
+            drivers.append(d)
+    while len(drivers) >= min_drivers:
+        complete = data[[outcome, *drivers]].dropna()
+        if len(complete) < floor(len(drivers)):
+            costs = _costs(data, outcome, drivers)
+            # Most regained first, then fewest answers, then file order.
+            costliest = min(drivers, key=lambda d: (-costs[d], answers[d]))
+            if costs[costliest] == 0 and floor(len(drivers) - 1) == floor(len(drivers)):
+                break                   # leaving one out would not help: too few answers
+            dropped.append({"driver": costliest, "reason": "costly"})
+            drivers.remove(costliest)
+            continue
+        flat = [d for d in drivers if complete[d].nunique() < 2]
+        if not flat:
+            break
+        dropped += [{"driver": d, "reason": "constant"} for d in flat]
+        drivers = [d for d in drivers if d not in flat]
+    for d in dropped:
+        d.update(answers=int(answers[d["driver"]]),
+                 cost=_lost(data, outcome, drivers, d["driver"]) if drivers else 0)
+    n = _complete(data, outcome, drivers) if drivers else 0
+    needed = floor(max(len(drivers), 1))
+    if len(drivers) < min_drivers:
+        return KeyDrivers(None, n, needed, dropped, "too_few_drivers")
+    if n < needed:
+        return KeyDrivers(None, n, needed, dropped, "too_few")
+    weights = relative_weights(data, outcome, drivers)
+    weights["cost"] = pd.Series(_costs(data, outcome, drivers)).reindex(weights.index)
+    return KeyDrivers(weights, n, needed, dropped)

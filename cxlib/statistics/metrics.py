@@ -174,7 +174,11 @@ def _wilson(successes: float, n: int, z: float) -> tuple[float, float]:
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(centre - half, 0.0), min(centre + half, 1.0)
+    # At 0 or n successes the bound is exactly 0 or 1; rounding must not put the estimate
+    # outside its own interval.
+    low = 0.0 if successes == 0 else max(centre - half, 0.0)
+    high = 1.0 if successes == n else min(centre + half, 1.0)
+    return low, high
 
 
 def proportion(values_or_successes, n: int | None = None, level: float = 0.95) -> pd.Series:
