@@ -98,3 +98,41 @@ def test_airline_report_generates_and_says_which_inputs_are_missing(folder, tmp_
     assert loyalty["value"] == pytest.approx(100 * 11_403 / 25_976, abs=0.05)
     assert loyalty["n"] == 25_976
     assert (outcome.path.parent / "report.pdf").stat().st_size > 10_000
+
+
+def _johnson_by_svd(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Johnson's (2000) raw weights by his own construction: the SVD of the standardised
+    drivers X = P D Q', their orthogonal counterparts Z = P Q', Lambda = Q D Q' (X = Z Lambda),
+    beta = Z'y, raw_j = sum_k Lambda_jk^2 beta_k^2. No correlation matrix, no eigenvalues."""
+    x = (x - x.mean(axis=0)) / np.linalg.norm(x - x.mean(axis=0), axis=0)
+    y = (y - y.mean()) / np.linalg.norm(y - y.mean())
+    p, d, qt = np.linalg.svd(x, full_matrices=False)
+    z = p @ qt
+    lam = qt.T @ np.diag(d) @ qt
+    beta = z.T @ y
+    return (lam ** 2) @ (beta ** 2)
+
+
+def test_airline_driver_weights_equal_ols_on_complete_answers(airline, raw):
+    """The real survey has skipped items (0 = not applicable): the key drivers rest on the
+    passengers who rated every touchpoint, computed from the raw file by an independent
+    route (statsmodels OLS for R², Johnson's SVD construction for the weights)."""
+    import statsmodels.api as sm
+
+    from cxlib.practices import sections
+
+    fit = sections.touchpoint_evidence(airline).drivers
+    frame = raw[RATINGS].replace(0, np.nan).assign(
+        y=(raw["satisfaction"] == "satisfied").astype(float))
+    complete = frame.dropna()
+    assert len(complete) < len(frame)                    # there are real gaps
+    assert fit.dropped == [] and fit.n == len(complete) == fit.weights.attrs["n"]
+    ols = sm.OLS(complete["y"], sm.add_constant(complete[RATINGS])).fit()
+    assert fit.weights.attrs["r_squared"] == pytest.approx(ols.rsquared, abs=1e-10)
+    assert 0 < fit.weights.attrs["r_squared"] < 1
+    independent = pd.Series(_johnson_by_svd(complete[RATINGS].to_numpy(),
+                                            complete["y"].to_numpy()),
+                            index=list(airline.perception.columns))
+    ours = fit.weights["raw"].reindex(independent.index)
+    assert ours.to_numpy() == pytest.approx(independent.to_numpy(), abs=1e-10)
+    assert independent.sum() == pytest.approx(ols.rsquared, abs=1e-10)

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from cxlib.practices import journey
+from cxlib.practices import journey, perception
 from cxlib.outputs import text
 
 S, A = "self-service", "assisted"
@@ -16,13 +16,14 @@ S, A = "self-service", "assisted"
 @pytest.fixture
 def gaps():
     """Hand-made gap table: b, c, e are breakpoints at threshold 0.5 and alpha 0.05."""
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "name": ["Ads", "Website", "Checkout", "Billing", "Support"],
         "stage": ["awareness", "discovery", "purchase", "use", np.nan],
         "gap": [-0.2, -0.9, -0.6, -1.2, -0.7],
         "p_adjusted": [0.001, 0.001, 0.01, 0.2, 0.04],
         "importance": [3.0, 4.0, 4.5, 5.0, 4.5],
     }, index=pd.Index(list("abcde"), name="touchpoint"))
+    return table.assign(verdict=perception.gap_verdicts(table, threshold=0.5, alpha=0.05))
 
 
 @pytest.fixture
@@ -48,8 +49,10 @@ def test_breakpoints_weights_given_moments_of_truth(gaps, weights):
     assert found.loc["b", "weight"] == pytest.approx(7.5)
 
 
-def test_breakpoints_higher_threshold_fewer(gaps):
-    assert list(journey.breakpoints(gaps, threshold=0.8).index) == ["b"]
+def test_breakpoints_are_the_shortfalls_of_the_verdicts(gaps):
+    higher = gaps.assign(verdict=perception.gap_verdicts(gaps, threshold=0.8))
+    assert list(journey.breakpoints(higher).index) == ["b"]
+    assert set(journey.breakpoints(gaps).index) == set(gaps.index[gaps["verdict"] == "shortfall"])
 
 
 @pytest.fixture
@@ -88,7 +91,7 @@ def test_content_prompts_catalogue_name_channel_expectation(gaps):
                               "expectation": ["answers within a minute.", np.nan]})
     prompts = journey.content_prompts(journey.breakpoints(gaps), catalogue)
     assert prompts.loc["b", "prompt"] == (
-        "At Website (web), customers expect answers within a minute. They rate it 0.9 "
+        "At Website (web), customers expect answers within a minute. They rate it 0.90 "
         "points below what they expected. Write content for this moment that meets that "
         "expectation.")
     assert prompts.loc["c", "prompt"].startswith("At Checkout, find out what customers expect.")
@@ -212,4 +215,4 @@ def test_content_prompts_chinese_uses_chinese_sentences():
                               "expectation": ["账单清楚准确"]})
     prompt = journey.content_prompts(found, catalogue, language="zh").loc["first_bill", "prompt"]
     assert prompt.startswith("在首张账单（app），客户期望账单清楚准确。")
-    assert "0.9" in prompt
+    assert "0.90" in prompt

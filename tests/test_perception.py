@@ -128,28 +128,74 @@ def test_touchpoint_gaps_no_catalogue_name_is_id(ratings):
     assert gaps["stage"].isna().all()
 
 
+def _ols_r_squared(frame: pd.DataFrame, outcome: str, drivers: list[str]) -> float:
+    """R² of statsmodels OLS on the complete rows: the independent route."""
+    import statsmodels.api as sm
+
+    complete = frame[[outcome, *drivers]].dropna()
+    return sm.OLS(complete[outcome], sm.add_constant(complete[drivers])).fit().rsquared
+
+
 def test_driver_weights_complete_answers_sum_to_ols_r_squared():
     rng = np.random.default_rng(3)
     p = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
     overall = pd.Series(2 * p["a"] + p["b"] + rng.normal(size=200))
-    weights = perception.driver_weights(overall, p)
-    x = np.column_stack([np.ones(200), p.to_numpy()])
-    fitted = x @ np.linalg.lstsq(x, overall.to_numpy(), rcond=None)[0]
-    r_squared = 1 - ((overall - fitted) ** 2).sum() / ((overall - overall.mean()) ** 2).sum()
-    assert weights["raw"].sum() == pytest.approx(r_squared)
-    assert list(weights.index[:2]) == ["a", "b"]
+    fit = perception.driver_weights(overall, p)
+    r_squared = _ols_r_squared(p.assign(y=overall), "y", ["a", "b", "c"])
+    assert fit.weights["raw"].sum() == pytest.approx(r_squared)
+    assert list(fit.weights.index[:2]) == ["a", "b"]
+    assert fit.n == 200 and fit.dropped == []
+
+
+def test_driver_weights_planted_gaps_equal_ols_on_complete_cases():
+    """Skipped answers planted at random: the weights rest on the complete rows only, their
+    sum is statsmodels' R² there, and n is the number of those rows."""
+    rng = np.random.default_rng(11)
+    p = pd.DataFrame(rng.normal(size=(400, 4)), columns=["a", "b", "c", "d"])
+    overall = pd.Series(p @ np.array([1.0, 0.6, 0.3, 0.0]) + rng.normal(size=400))
+    p = p.mask(rng.random(p.shape) < 0.15)
+    overall = overall.mask(rng.random(400) < 0.1)
+    fit = perception.driver_weights(overall, p)
+    frame = p.assign(y=overall)
+    complete = frame.dropna()
+    assert fit.n == len(complete) == fit.weights.attrs["n"]
+    assert fit.weights["raw"].sum() == pytest.approx(_ols_r_squared(frame, "y", list("abcd")),
+                                                     abs=1e-10)
+    assert 0 <= fit.weights.attrs["r_squared"] <= 1
+
+
+def test_driver_weights_costly_touchpoint_left_out_with_its_cost():
+    """A touchpoint few rated would leave fewer complete answers than the floor (30 and 10
+    per driver): it is left out, and the note says how many answers it would cost."""
+    rng = np.random.default_rng(5)
+    p = pd.DataFrame(rng.normal(size=(60, 4)), columns=["a", "b", "c", "rare"])
+    p.loc[8:, "rare"] = np.nan                     # only 8 rated it
+    overall = pd.Series(p["a"] + rng.normal(size=60))
+    fit = perception.driver_weights(overall, p)
+    assert [d["driver"] for d in fit.dropped] == ["rare"]
+    assert fit.dropped[0] == {"driver": "rare", "reason": "costly", "answers": 8, "cost": 52}
+    assert fit.n == 60 and fit.floor == 30
+    assert list(fit.weights["cost"]) == [0, 0, 0]
+
+
+def test_driver_weights_below_floor_not_shown():
+    rng = np.random.default_rng(6)
+    p = pd.DataFrame(rng.normal(size=(25, 2)), columns=["a", "b"])
+    fit = perception.driver_weights(pd.Series(p["a"] + rng.normal(size=25)), p)
+    assert fit.weights is None and fit.reason == "too_few"
+    assert (fit.n, fit.floor) == (25, 30)
 
 
 def test_driver_weights_constant_touchpoint_left_out(ratings, catalogue):
     p, _, _ = ratings
     rng = np.random.default_rng(4)
-    p = p.assign(flat=4.0)
+    p = pd.concat([p] * 3, ignore_index=True).assign(flat=4.0)
     overall = p["web"].fillna(3) + rng.normal(size=len(p))
-    weights = perception.driver_weights(overall, p, touchpoints=catalogue)
-    assert weights.attrs["left_out"] == ["flat"]
-    assert "flat" not in weights.index
-    assert weights.loc["web", "name"] == "Website"
-    assert weights["rescaled"].sum() == pytest.approx(100)
+    fit = perception.driver_weights(overall, p, touchpoints=catalogue)
+    assert [(d["driver"], d["reason"]) for d in fit.dropped][0] == ("flat", "constant")
+    assert "flat" not in fit.weights.index
+    assert fit.weights.loc["web", "name"] == "Website"
+    assert fit.weights["rescaled"].sum() == pytest.approx(100)
 
 
 @pytest.fixture
@@ -184,7 +230,8 @@ def test_importance_performance_weights_given_derived_importance(grid_gaps):
                             "rescaled": [10.0, 30.0, 20.0, 40.0, 0.0]},
                            index=pd.Index(list("abcde"), name="driver"))
     grid = perception.importance_performance(grid_gaps, weights)
-    np.testing.assert_allclose(grid["importance"], weights["rescaled"])
+    np.testing.assert_allclose(grid["weight"], weights["rescaled"])
+    assert grid.attrs["x"] == "weight" and "importance" not in grid
     assert grid.attrs["x_cut"] == pytest.approx(20.0)
     assert grid.attrs["y_cut"] == pytest.approx(13 / 5)
     assert grid.loc["d", "quadrant"] == "keep_up"
@@ -230,12 +277,23 @@ def evidence():
                          "ci_low": [-1.0, 0.4, -1.1, -1.5], "ci_high": [-0.6, 0.8, -0.7, 0.1],
                          "p_adjusted": [0.001, 0.01, 0.001, 0.2]},
                         index=pd.Index(list("abcd"), name="touchpoint"))
+    gaps["verdict"] = perception.gap_verdicts(gaps, threshold=0.5)
     sentiment = pd.DataFrame({"n": [5, 4, 6, 3], "sentiment": [0.8, -0.5, -1.0, 1.0],
                               "ci_low": [0.1, -1.0, -1.5, 0.2],
                               "ci_high": [1.5, 0.0, -0.5, 1.8],
                               "small_sample": [True] * 4},
                              index=pd.Index(list("abcd"), name="touchpoint"))
     return gaps, sentiment
+
+
+def test_gap_verdicts_one_threshold_one_adjusted_p():
+    gaps = pd.DataFrame({"gap": [-0.8, -0.8, -0.3, 0.7, np.nan, 0.2],
+                         "p_adjusted": [0.01, 0.2, 0.001, 0.001, np.nan, 0.5]},
+                        index=list("abcdef"))
+    verdicts = perception.gap_verdicts(gaps, threshold=0.5, alpha=0.05)
+    assert list(verdicts) == ["shortfall", "within", "within", "surplus", "untested", "within"]
+    assert list(perception.gap_verdicts(gaps, threshold=0.2)) == [
+        "shortfall", "within", "shortfall", "surplus", "untested", "within"]
 
 
 def test_disagreements_opposite_signs_listed(evidence):
@@ -246,5 +304,7 @@ def test_disagreements_opposite_signs_listed(evidence):
     assert table.loc["a", "sentiment"] == pytest.approx(0.8)
 
 
-def test_disagreements_threshold_above_gap_none(evidence):
-    assert perception.disagreements(*evidence, gap_threshold=1.0).empty
+def test_disagreements_follow_the_verdicts_threshold(evidence):
+    gaps, sentiment = evidence
+    gaps["verdict"] = perception.gap_verdicts(gaps, threshold=1.0)
+    assert perception.disagreements(gaps, sentiment).empty

@@ -94,6 +94,7 @@ def test_summary_without_outcomes_leads_with_loyalty_not_complaints(demo_folder)
     client = load_client(demo_folder)
     from cxlib.outputs.section import Metric
 
-    p1 = Section("P1", "P1", metrics={"loyalty": Metric(12.0, 400, "NPS points", 8.0, 16.0)})
+    p1 = Section("P1", "P1", metrics={"loyalty": Metric(12.0, 400, "NPS points", 8.0, 16.0,
+                                                          kind="nps")})
     lead = report.summary(client, {"P1": p1}).narrative[0]
     assert "12.0" in lead and "8.0" in lead and "n = 400" in lead

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .text import figure as _figure
 from .theme import EDGE, TITLE_PAD, Theme, load_theme, register, registered
 
 #: The default journey stages (METHOD.md section 1), as in the touchpoints' `stage` column.
@@ -48,7 +49,7 @@ register(_DEFAULT_THEME, "cx")
 def bars(frame: pd.DataFrame, x: str, y: str, *, ci_low: str | None = None,
          ci_high: str | None = None, n: str | None = None, color: str | None = None,
          orientation: str = "v", reference: float | None = None, reference_name: str = "",
-         title: str = "", template="cx") -> go.Figure:
+         kind: str = "auto", title: str = "", template="cx") -> go.Figure:
     """Draw a metric by group as bars with asymmetric interval whiskers.
 
     Parameters
@@ -61,6 +62,7 @@ def bars(frame: pd.DataFrame, x: str, y: str, *, ci_low: str | None = None,
     orientation : "v" (groups along x) or "h" (groups down the y axis).
     reference : a value drawn as a line across the bars, e.g. the overall score.
     reference_name : the line's label; the value itself when empty.
+    kind : how the metric reads in hover text (a kind of cxlib.outputs.text.KINDS).
 
     Returns
     -------
@@ -84,7 +86,7 @@ def bars(frame: pd.DataFrame, x: str, y: str, *, ci_low: str | None = None,
             error = dict(type="data", symmetric=False, color=theme.muted, thickness=1.2, width=4,
                          array=frame.loc[rows, ci_high] - values,
                          arrayminus=values - frame.loc[rows, ci_low])
-        hover = _hover(frame.loc[rows], [x, color], [y], ci_low, ci_high, n)
+        hover = _hover(frame.loc[rows], [x, color], [y], ci_low, ci_high, n, kind=kind)
         bar = go.Bar(name=name, showlegend=color is not None, orientation=orientation,
                      marker_color=theme.primary if color is None else _cycle(theme.palette, i),
                      customdata=hover, hovertemplate="%{customdata}<extra></extra>")
@@ -227,11 +229,14 @@ def journey_map(frame: pd.DataFrame, stage: str, touchpoint: str, gap: str, impo
 def dumbbell(frame: pd.DataFrame, label: str, start: str, end: str, *,
              start_name: str = "Expectation", end_name: str = "Perception",
              ci_low: str | None = None, ci_high: str | None = None, n: str | None = None,
-             title: str = "", template="cx") -> go.Figure:
+             status: str | None = None, kind: str = "auto", title: str = "",
+             template="cx") -> go.Figure:
     """Draw one row per label with a line from its start value to its end value.
 
-    Rows are sorted by end minus start, the most negative first (at the top); lines are
-    red where end < start and green otherwise.
+    Rows are sorted by end minus start, the most negative first (at the top). Lines are
+    red where end < start and green otherwise; with `status`, red where it says
+    "negative", green where "positive" and muted elsewhere, so the colours follow the
+    caller's test rather than the sign alone.
 
     Parameters
     ----------
@@ -240,12 +245,16 @@ def dumbbell(frame: pd.DataFrame, label: str, start: str, end: str, *,
     start_name, end_name : legend names of the two dots.
     ci_low, ci_high : columns of the interval of the end value, drawn as whiskers.
     n : column of sample sizes, shown in the labels and hover.
+    status : column of "negative", "positive" or anything else (e.g. a significance
+        verdict), choosing each line's colour.
+    kind : how the values read in hover text (a kind of cxlib.outputs.text.KINDS).
 
     Returns
     -------
-    go.Figure: two line traces (gaps below and above 0), the start dots, the end dots.
+    go.Figure: line traces (red, green and, with `status`, muted), the start dots, the end
+    dots.
     """
-    _require(frame, label, start, end, ci_low, ci_high, n)
+    _require(frame, label, start, end, ci_low, ci_high, n, status)
     _pair(ci_low, ci_high)
     theme = _theme(template)
     rows = frame.assign(_gap=frame[end] - frame[start]).sort_values("_gap", kind="stable")
@@ -253,8 +262,16 @@ def dumbbell(frame: pd.DataFrame, label: str, start: str, end: str, *,
     if n is not None:
         labels = _with_n(labels, rows[n], " ")
     fig = go.Figure()
-    for below, colour in ((True, theme.negative), (False, theme.positive)):
-        keep = (rows["_gap"] < 0) == below
+    if status is None:
+        tone = np.where(rows["_gap"] < 0, "negative", "positive")
+    else:
+        tone = rows[status].where(rows[status].isin(["negative", "positive"]), "muted")
+    tone = pd.Series(tone, index=rows.index)
+    for name, colour in (("negative", theme.negative), ("positive", theme.positive),
+                         ("muted", theme.muted)):
+        keep = tone == name
+        if status is None and name == "muted":
+            continue
         xs, ys = [], []
         for lab, s, e in zip(labels[keep], rows.loc[keep, start], rows.loc[keep, end]):
             xs += [s, e, None]
@@ -262,7 +279,7 @@ def dumbbell(frame: pd.DataFrame, label: str, start: str, end: str, *,
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", showlegend=False, hoverinfo="skip",
                                  line=dict(color=colour, width=3)))
     shown = {start: start_name, end: end_name, "_gap": f"{end_name} − {start_name}"}
-    hover = _hover(rows, [label], [start, end, "_gap"], ci_low, ci_high, n, shown)
+    hover = _hover(rows, [label], [start, end, "_gap"], ci_low, ci_high, n, shown, kind)
     fig.add_trace(go.Scatter(
         x=rows[start].tolist(), y=labels.tolist(), mode="markers", name=_escape(start_name),
         showlegend=True,
@@ -391,7 +408,7 @@ def impact_effort(frame: pd.DataFrame, impact: str, effort: str, label: str, *,
 
 
 def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, *, text: str | None = None,
-            title: str = "", template="cx") -> go.Figure:
+            kind: str = "auto", title: str = "", template="cx") -> go.Figure:
     """Draw a long frame as a grid of coloured cells, diverging around 0 if values span it.
 
     Parameters
@@ -400,6 +417,7 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, *, text: str | None
     x, y : columns of the column and row categories, in order of first appearance.
     value : column of the cell values (e.g. counts, mean sentiment).
     text : column of the cell text; the formatted value when None.
+    kind : how the values read (a kind of cxlib.outputs.text.KINDS).
 
     Returns
     -------
@@ -416,8 +434,8 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, *, text: str | None
     if text is not None:
         words = grid[text].map(_escape).unstack().reindex(index=rows, columns=cols).fillna("")
     else:
-        words = z.map(lambda v: "" if pd.isna(v) else _number(v))
-    hover = [[f"{_escape(r)} · {_escape(c)}<br>{_escape(value)}: {_number(z.loc[r, c])}"
+        words = z.map(lambda v: "" if pd.isna(v) else _number(v, kind))
+    hover = [[f"{_escape(r)} · {_escape(c)}<br>{_escape(value)}: {_number(z.loc[r, c], kind)}"
               for c in cols] for r in rows]
     low, high = np.nanmin(z.to_numpy()), np.nanmax(z.to_numpy())
     diverging = low < 0 < high
@@ -452,7 +470,8 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, *, text: str | None
 
 
 def radar(frame: pd.DataFrame, axis: str, value: str, series: str, *,
-          range: tuple[float, float] = (1, 5), title: str = "", template="cx") -> go.Figure:
+          range: tuple[float, float] = (1, 5), kind: str = "auto", title: str = "",
+          template="cx") -> go.Figure:
     """Draw a polar chart with one closed line per series (e.g. waves or functions).
 
     Parameters
@@ -462,6 +481,7 @@ def radar(frame: pd.DataFrame, axis: str, value: str, series: str, *,
     value : column of the values along the spokes.
     series : column naming each line.
     range : the radial axis range, e.g. the 1-5 maturity scale.
+    kind : how the values read in hover text (a kind of cxlib.outputs.text.KINDS).
 
     Returns
     -------
@@ -476,7 +496,7 @@ def radar(frame: pd.DataFrame, axis: str, value: str, series: str, *,
     for i, (name, rows) in enumerate(_groups(frame, series)):
         r = frame.loc[rows].set_index(axis)[value].astype(float).reindex(spokes)
         colour = _cycle(theme.palette, i)
-        hover = [f"{name}<br>{_escape(s)}: {_number(v)}" for s, v in zip(spokes, r)]
+        hover = [f"{name}<br>{_escape(s)}: {_number(v, kind)}" for s, v in zip(spokes, r)]
         fig.add_trace(go.Scatterpolar(
             r=[*r, r.iloc[0]], theta=[*theta, theta[0]], name=name, mode="lines+markers",
             showlegend=True,
@@ -494,10 +514,13 @@ def radar(frame: pd.DataFrame, axis: str, value: str, series: str, *,
 
 def forest(frame: pd.DataFrame, label: str, estimate: str, ci_low: str, ci_high: str, *,
            reference: float | None = None, log_x: bool = False, n: str | None = None,
-           title: str = "", template="cx") -> go.Figure:
+           significant: str | None = None, kind: str = "auto", title: str = "",
+           template="cx") -> go.Figure:
     """Draw estimates with their intervals, one row each, against a reference line.
 
-    Intervals that exclude the reference are drawn in the primary colour, the others muted.
+    Estimates whose interval excludes the reference are drawn in the primary colour, the
+    others muted; with `significant` (a column of booleans, e.g. from adjusted p-values)
+    that column decides instead, so the colours say what the text says.
 
     Parameters
     ----------
@@ -507,12 +530,14 @@ def forest(frame: pd.DataFrame, label: str, estimate: str, ci_low: str, ci_high:
     reference : the no-effect value; 1 with `log_x` (odds ratios), else 0.
     log_x : a logarithmic x axis, for ratios.
     n : column of sample sizes, shown in the labels and hover.
+    significant : column of booleans choosing the primary colour.
+    kind : how the estimates read in hover text (a kind of cxlib.outputs.text.KINDS).
 
     Returns
     -------
     go.Figure with one Scatter trace.
     """
-    _require(frame, label, estimate, ci_low, ci_high, n)
+    _require(frame, label, estimate, ci_low, ci_high, n, significant)
     theme = _theme(template)
     reference = (1 if log_x else 0) if reference is None else reference
     if log_x and (reference <= 0 or (frame[[estimate, ci_low, ci_high]] <= 0).any().any()):
@@ -520,7 +545,8 @@ def forest(frame: pd.DataFrame, label: str, estimate: str, ci_low: str, ci_high:
     labels = _escaped(frame[label])
     if n is not None:
         labels = _with_n(labels, frame[n], " ")
-    clear = (frame[ci_low] > reference) | (frame[ci_high] < reference)
+    clear = ((frame[ci_low] > reference) | (frame[ci_high] < reference) if significant is None
+             else frame[significant].fillna(False).astype(bool))
     colours = [theme.primary if c else theme.muted for c in clear]
     fig = go.Figure(go.Scatter(
         x=frame[estimate].tolist(), y=labels.tolist(), mode="markers", showlegend=False,
@@ -528,7 +554,7 @@ def forest(frame: pd.DataFrame, label: str, estimate: str, ci_low: str, ci_high:
         error_x=dict(type="data", symmetric=False, color=theme.muted, thickness=1.5, width=4,
                      array=(frame[ci_high] - frame[estimate]).tolist(),
                      arrayminus=(frame[estimate] - frame[ci_low]).tolist()),
-        customdata=_hover(frame, [label], [estimate], ci_low, ci_high, n),
+        customdata=_hover(frame, [label], [estimate], ci_low, ci_high, n, kind=kind),
         hovertemplate="%{customdata}<extra></extra>"))
     fig.add_vline(x=reference, line=dict(color=theme.text, width=1, dash="dot"))
     fig.update_xaxes(type="log" if log_x else "linear", title_text=_escape(estimate))
@@ -683,33 +709,30 @@ def _with_n(labels: pd.Series, n: pd.Series, joint: str) -> pd.Series:
                       for lab, k in zip(labels, n)], index=labels.index)
 
 
-def _number(value) -> str:
-    """Format a number for hover text with precision that suits its size."""
+def _number(value, kind: str = "auto") -> str:
+    """A number in a chart by the rule of its kind (cxlib.outputs.text), '–' when missing."""
     if value is None or pd.isna(value):
         return "–"
-    value = float(value)
-    if value == round(value) and abs(value) < 1e15:
-        return f"{value:,.0f}"
-    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
-    return f"{value:,.{digits}f}"
+    return _figure(value, kind, "en")
 
 
 def _hover(rows: pd.DataFrame, names: list, values: list, ci_low, ci_high, n,
-           shown: dict | None = None) -> list[str]:
+           shown: dict | None = None, kind: str = "auto") -> list[str]:
     """Hover text per row: names on the first line, then 'column: value' lines.
 
-    `shown` maps a value column to the name written for it, the column name by default.
+    `shown` maps a value column to the name written for it, the column name by default;
+    values and the interval read by the rule of `kind`.
     """
     shown = shown or {}
     texts = []
     for _, row in rows.iterrows():
         lines = [" · ".join(_escape(row[c]) for c in names if c is not None)]
         for c in (v for v in values if v is not None):
-            lines.append(f"{_escape(shown.get(c, c))}: {_number(row[c])}")
+            lines.append(f"{_escape(shown.get(c, c))}: {_number(row[c], kind)}")
         if ci_low is not None:
-            lines.append(f"95% CI: {_number(row[ci_low])} to {_number(row[ci_high])}")
+            lines.append(f"95% CI: {_number(row[ci_low], kind)} to {_number(row[ci_high], kind)}")
         if n is not None:
-            lines.append(f"n = {_number(row[n])}")
+            lines.append(f"n = {_number(row[n], 'count')}")
         texts.append("<br>".join(lines))
     return texts
 

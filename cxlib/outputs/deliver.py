@@ -337,7 +337,10 @@ def _tidy(frame: pd.DataFrame, language: str, currency: str) -> pd.DataFrame:
         tidy.columns = ["item", "value"]
         keys = list(tidy["item"].astype(str))
         tidy.attrs["keys"] = keys
-        tidy["item"] = [_header(k, text.kind(k, None), language, currency, kv=True) for k in keys]
+        previous = text.estimates(keys)
+        tidy.attrs["previous"] = previous
+        tidy["item"] = [_header(k, p, language, currency, kv=True)
+                        for k, p in zip(keys, previous)]
         tidy["value"] = [text.value_name("group", v, language) if k in GROUP_COLUMNS else v
                          for k, v in zip(keys, tidy["value"])]
         return tidy
@@ -349,28 +352,23 @@ def _tidy(frame: pd.DataFrame, language: str, currency: str) -> pd.DataFrame:
     return tidy
 
 
-_FORMATS = {"percent": "0.0%", "money": "#,##0", "p": "0.0000", "int": "#,##0",
-            "float": "#,##0.00"}
-
-
 def _write_frame(sheet, frame: pd.DataFrame, language: str, currency: str, theme: Theme) -> int:
     """Write one table with readable headers, typed cells and number formats; return its rows."""
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     tidy = _tidy(frame, language, currency)
-    keys = tidy.attrs.get("keys")
-    kinds, previous = [], None
-    for column in map(str, tidy.columns):
-        kinds.append(text.kind(column, previous))
-        if column not in ("ci_low", "ci_high"):
-            previous = column
-    headers = [_header(str(c), k, language, currency) for c, k in zip(tidy.columns, kinds)]
+    keys, key_previous = tidy.attrs.get("keys"), tidy.attrs.get("previous")
+    columns = [str(c) for c in tidy.columns]
+    before = text.estimates(columns)
+    kinds = text.kinds(columns)
+    headers = [_header(c, p, language, currency) for c, p in zip(columns, before)]
     _append(sheet, headers)
     widths = [len(h) for h in headers]
     for r, row in enumerate(tidy.itertuples(index=False), start=2):
         for c, value in enumerate(row, start=1):
-            kind = text.kind(keys[r - 2], None) if keys and c == 2 else kinds[c - 1]
+            kind = (text.kind(keys[r - 2], key_previous[r - 2]) if keys and c == 2
+                    else kinds[c - 1])
             cell = sheet.cell(row=r, column=c)
             _set(cell, value, kind)
             widths[c - 1] = max(widths[c - 1], _shown_width(cell.value, cell.number_format))
@@ -387,11 +385,13 @@ def _write_frame(sheet, frame: pd.DataFrame, language: str, currency: str, theme
     return len(tidy)
 
 
-def _header(column: str, kind: str, language: str, currency: str, kv: bool = False) -> str:
+def _header(column: str, previous: str | None, language: str, currency: str,
+            kv: bool = False) -> str:
     # A key-value table may word a key its own way ("revenue" of a group, not per customer).
-    label = (kv and text.t(language, f"columns.kv_{column}", default=None)) or text.column(
-        column, language)
-    return f"{label} ({currency})" if kind == "money" else label
+    own = kv and text.t(language, f"columns.kv_{column}", default=None)
+    if own:
+        return f"{own} ({currency})" if text.kind(column, previous) == "money" else own
+    return text.header(column, language, currency, previous)
 
 
 def _set(cell, value, kind: str) -> None:
@@ -407,10 +407,9 @@ def _set(cell, value, kind: str) -> None:
         return
     if isinstance(value, (int, float)):
         cell.value = value
-        if kind in ("percent", "money", "p"):
-            cell.number_format = _FORMATS[kind]
-        else:
-            cell.number_format = _FORMATS["int" if isinstance(value, int) else "float"]
+        # The report's rule for the column's kind; a number of no known kind as it is.
+        known = kind if kind != "auto" else ("count" if isinstance(value, int) else "auto")
+        cell.number_format = text.excel_format(known)
         return
     if isinstance(value, str):
         set_text(cell, value)                 # client text is data, never a formula
@@ -434,7 +433,7 @@ def _shown_width(value, number_format: str) -> int:
     if value is None:
         return 0
     if isinstance(value, float):
-        shown = f"{value:,.2f}" if "%" not in number_format else f"{100 * value:.1f}%"
+        shown = f"{100 * value:.1f}%" if number_format.endswith("0%") else f"{value:,.2f}"
     else:
         shown = str(value)
     return max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in line) for line in shown.split("\n"))

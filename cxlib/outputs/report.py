@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import math
 from pathlib import Path
 
 import jinja2
@@ -14,7 +13,7 @@ import plotly.offline
 from markupsafe import Markup
 
 from .. import paths
-from . import portfolio, text
+from . import claims, portfolio, text
 from ..inputs.client import Client
 from .section import Metric, Section
 from .theme import css_variables, load_theme
@@ -32,7 +31,8 @@ SHOWN = {
            "switch_hotspots": ["name", "switches", "share", "rate", "rate_low", "rate_high"]},
     "P3": {"gaps": ["name", "stage", "n", "expectation", "perception", "gap", "ci_low",
                     "ci_high", "p_adjusted"],
-           "drivers": ["name", "raw", "rescaled"],
+           "drivers": ["name", "raw", "rescaled", "cost"],
+           "drivers_left_out": ["name", "reason", "answers", "cost"],
            "quotes": ["name", "role", "sentiment", "quote"],
            "disagreements": ["name", "gap", "sentiment"],
            "comment_disagreements": ["name", "gap", "sentiment"]},
@@ -52,69 +52,33 @@ FIGURE_CONFIG = {"displaylogo": False, "responsive": False, "displayModeBar": Fa
 
 
 def summary(client: Client, sections: dict[str, Section]) -> Section:
-    """The executive summary: the revenue-linked number first (A2), then a line a practice."""
+    """The executive summary: its findings, each stated only when its evidence supports it.
+
+    It leads with revenue at risk (A2) only when retention rises with the loyalty measure
+    and the interval of that link excludes no effect; otherwise it says so plainly and
+    leads with the strongest supported finding (cxlib.outputs.claims).
+    """
     lang = client.config.language
     s = Section("summary", text.t(lang, "sections.summary"))
+    found = claims.findings(client, sections)
+    shown = claims.ordered(found)
+    s.narrative = [f.sentence for f in shown]
+    statement = claims.link_statement(client, sections)
+    if statement is not None:
+        s.narrative.insert(1 if s.narrative else 0, statement)
+    s.tables["findings"] = claims.table(found)
     p1 = sections.get("P1")
-    if p1 is not None and "revenue_at_risk" in p1.metrics:
-        s.narrative.extend(p1.narrative[:2])
-        s.metrics["revenue_at_risk"] = p1.metrics["revenue_at_risk"]
-        s.metrics["what_if_value"] = p1.metrics["what_if_value"]
-    elif p1 is not None and "loyalty" in p1.metrics:
-        m = p1.metrics["loyalty"]
-        kind = client.config.survey.overall.kind
-        s.narrative.append(text.t(lang, "summary.no_outcomes",
-                                  metric=text.t(lang, f"metric.{kind}"),
-                                  value=text.number(m.value, lang, 1),
-                                  ci=text.interval(m.ci_low, m.ci_high, lang, 1),
-                                  n=text.number(m.n, lang)))
-    if p1 is not None and "loyalty" in p1.metrics:
-        s.metrics["loyalty"] = p1.metrics["loyalty"]
-    p2 = sections.get("P2")
-    if p2 is not None and "breakpoints" in p2.tables and len(p2.tables["breakpoints"]):
-        bps = p2.tables["breakpoints"]
-        s.narrative.append(text.t(lang, "summary.breakpoints", count=len(bps),
-                                  names=", ".join(bps["name"].astype(str).head(3))))
-    if p2 is not None and "self_service_to_assisted" in p2.metrics:
-        m = p2.metrics["self_service_to_assisted"]
-        s.narrative.append(text.t(lang, "summary.switching",
-                                  share=text.number(m.value, lang, 1) + "%"))
-    p4 = sections.get("P4")
-    if p4 is not None and "growth_opportunities" in p4.tables:
-        growth = p4.tables["growth_opportunities"]
-        blocks = growth[growth["instrument"] == "blocks"]
-        if len(blocks):
-            row = blocks.iloc[0]
-            s.narrative.append(text.t(lang, "summary.growth", element=row["element"],
-                                      name=row["name"], mean=text.number(row["mean"], lang, 2)))
-    plan = sections.get("roadmap")
-    if plan is not None and "initiatives" in plan.tables:
-        first = plan.tables["initiatives"].sort_values("priority")["title"].head(3)
-        s.narrative.append(text.t(lang, "summary.roadmap", first="; ".join(first)))
+    if p1 is not None:
+        if claims.link(p1) == "holds":
+            for key in ("revenue_at_risk", "what_if_value"):
+                if key in p1.metrics:
+                    s.metrics[key] = p1.metrics[key]
+        if "loyalty" in p1.metrics:
+            s.metrics["loyalty"] = p1.metrics["loyalty"]
     return s
 
 
-def _cell(value, column: str, lang: str) -> str:
-    """A table value as the report shows it."""
-    if isinstance(value, bool):
-        return "✓" if value else ""
-    if isinstance(value, (int,)) and not isinstance(value, bool):
-        return text.number(value, lang)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "–"
-        kind = text.kind(column)
-        if kind == "percent":
-            return text.percent(value, lang, 1)
-        if kind == "p":
-            return "<0.001" if value < 0.001 else text.number(value, lang, 3)
-        if kind == "money" or abs(value) >= 1000:
-            return text.number(value, lang, 0)
-        return text.number(value, lang, 2)
-    return "" if value is None else str(value)
-
-
-def _table(frame: pd.DataFrame, columns: list[str], lang: str) -> dict:
+def _table(frame: pd.DataFrame, columns: list[str], lang: str, currency: str = "") -> dict:
     shown = frame.reset_index() if frame.index.name else frame.reset_index(drop=True)
     first = [] if "name" in columns or not frame.index.name else [frame.index.name]
     keep = first + [c for c in columns if c in shown.columns and c not in first]
@@ -122,9 +86,10 @@ def _table(frame: pd.DataFrame, columns: list[str], lang: str) -> dict:
     for column in text.VALUE_NAMES:
         if column in shown:
             shown[column] = [text.value_name(column, v, lang) for v in shown[column]]
+    previous = text.estimates(keep)
     return {
-        "headers": [text.column(str(c), lang) for c in keep],
-        "rows": [[_cell(v, str(c), lang) for c, v in zip(keep, row)]
+        "headers": [text.header(str(c), lang, currency, p) for c, p in zip(keep, previous)],
+        "rows": [[text.cell(v, str(c), lang, p) for c, p, v in zip(keep, previous, row)]
                  for row in shown.head(MAX_ROWS).itertuples(index=False)],
         "more": max(0, len(shown) - MAX_ROWS),
     }
@@ -143,22 +108,23 @@ def _metric_label(key: str, lang: str) -> str:
     return text.t(lang, f"metric_labels.{key}")
 
 
-def _metric_view(key: str, m: Metric, lang: str) -> dict:
-    digits = 0 if abs(m.value) >= 100 or float(m.value).is_integer() else (
-        2 if abs(m.value) < 10 else 1)
-    ci = text.interval(m.ci_low, m.ci_high, lang, digits) if m.ci_low is not None else ""
+def _metric_view(key: str, m: Metric, lang: str, currency: str) -> dict:
+    ci = (text.interval(m.ci_low, m.ci_high, lang, m.kind, currency)
+          if m.ci_low is not None else "")
+    # The figure names its unit itself when it is money or a percentage.
+    unit = "" if m.kind in ("money", "share", "percent") else m.unit
     return {"key": key, "label": _metric_label(key, lang),
-            "value": text.number(m.value, lang, digits),
-            "unit": m.unit, "ci": ci, "n": text.number(m.n, lang), "note": m.note}
+            "value": text.figure(m.value, m.kind, lang, currency),
+            "unit": unit, "ci": ci, "n": text.figure(m.n, "count", lang), "note": m.note}
 
 
-def _section_view(s: Section, lang: str) -> dict:
+def _section_view(s: Section, lang: str, currency: str = "") -> dict:
     return {
         "id": s.id, "anchor": s.id.lower(), "title": s.title, "missing": s.missing,
         "narrative": s.narrative, "caveats": s.caveats,
-        "metrics": [_metric_view(k, m, lang) for k, m in s.metrics.items()],
+        "metrics": [_metric_view(k, m, lang, currency) for k, m in s.metrics.items()],
         "figures": [_figure_html(f) for f in s.figures.values()],
-        "tables": [dict(_table(s.tables[k], cols, lang), key=k)
+        "tables": [dict(_table(s.tables[k], cols, lang, currency), key=k)
                    for k, cols in SHOWN.get(s.id, {}).items() if k in s.tables],
     }
 
@@ -217,7 +183,7 @@ def render_html(client: Client, sections: dict[str, Section], generated: dt.date
         logo=_logo_html(theme.logo, theme.consultancy),
         date=text.date(generated, lang), css=Markup(css_variables(theme)),
         plotlyjs=Markup(plotly.offline.get_plotlyjs()),
-        sections=[_section_view(s, lang) for s in ordered],
+        sections=[_section_view(s, lang, client.config.currency) for s in ordered],
         method=text.t(lang, "appendix.method",
                       metric=text.t(lang, f"metric.{client.config.survey.overall.kind}")),
         sources=_table(client.sources.set_index("input"), ["file", "rows", "modified"], lang),

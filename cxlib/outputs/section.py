@@ -14,7 +14,12 @@ import plotly.io as pio
 
 @dataclass
 class Metric:
-    """One headline figure with its sample size and, for estimates, its 95% interval."""
+    """One headline figure with its sample size and, for estimates, its 95% interval.
+
+    `value` and the bounds are unrounded; every renderer shows them with
+    `cxlib.outputs.text.figure(value, kind, ...)`, so a card, a sentence and a table
+    show the same digits.
+    """
 
     value: float
     n: int
@@ -22,6 +27,7 @@ class Metric:
     ci_low: float | None = None
     ci_high: float | None = None
     note: str = ""                 # assumptions or a small-sample flag
+    kind: str = "auto"             # how it reads: a key of cxlib.outputs.text.KINDS
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None and v != ""}
@@ -80,7 +86,8 @@ class Section:
             "id": self.id,
             "title": self.title,
             "metrics": {k: m.to_dict() for k, m in self.metrics.items()},
-            "tables": {k: t.to_json(orient="table", force_ascii=False)
+            # 15 digits (pandas' most): a table keeps the very figure its metric shows.
+            "tables": {k: t.to_json(orient="table", force_ascii=False, double_precision=15)
                        for k, t in self.tables.items()},
             "figures": {k: f.to_json() for k, f in self.figures.items()},
             "narrative": self.narrative,

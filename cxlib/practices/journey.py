@@ -25,24 +25,26 @@ def _ranked_weights(weights: pd.DataFrame) -> pd.Series:
     return weights["rescaled"].astype(float).sort_values(ascending=False, kind="stable")
 
 
-def breakpoints(gaps: pd.DataFrame, threshold: float = 0.5, alpha: float = 0.05,
-                weights: pd.DataFrame | None = None, top_drivers: int = 5) -> pd.DataFrame:
+def breakpoints(gaps: pd.DataFrame, weights: pd.DataFrame | None = None,
+                top_drivers: int = 5) -> pd.DataFrame:
     """Touchpoints that clearly fall short of expectation, most important first (P2 steps 1-3).
 
-    A breakpoint has gap < -threshold (rating points) and p_adjusted < alpha (Holm).
-    Breakpoints are ranked by derived importance (rescaled relative weight) when
-    `weights` are given, else by mean stated importance; ties and missing importance go
-    by the larger shortfall. A moment of truth is a breakpoint among the `top_drivers`
-    touchpoints with the largest relative weights; without weights there are none.
+    A breakpoint is a touchpoint whose verdict is "shortfall" (perception.gap_verdicts:
+    gap below -threshold rating points with a Holm-adjusted p-value below alpha), the
+    same reading P3, the importance-performance grid and the roadmap use. Breakpoints are
+    ranked by derived importance (rescaled relative weight) when `weights` are given,
+    else by mean stated importance; ties and missing importance go by the larger
+    shortfall. A moment of truth is a breakpoint among the `top_drivers` touchpoints
+    with the largest relative weights; without weights there are none.
 
-    Parameters: gaps -- perception.touchpoint_gaps' table; threshold -- shortfall in
-    rating points; alpha -- significance level; weights -- perception.driver_weights'
-    table or None; top_drivers -- how many leading drivers can be moments of truth.
+    Parameters: gaps -- perception.touchpoint_gaps' table with a `verdict` column;
+    weights -- the key driver weights (KeyDrivers.weights) or None; top_drivers -- how
+    many leading drivers can be moments of truth.
     Returns: the breakpoint rows of `gaps`, ranked, with columns weight (rescaled %,
     NaN without weights), rank_importance (what they were ranked by) and moment_of_truth;
-    attrs threshold, alpha, ranked_by ("derived" or "stated").
+    attrs ranked_by ("derived" or "stated").
     """
-    chosen = gaps[(gaps["gap"] < -threshold) & (gaps["p_adjusted"] < alpha)].copy()
+    chosen = gaps[gaps["verdict"] == "shortfall"].copy()
     if weights is None:
         chosen["weight"] = np.nan
         chosen["rank_importance"] = chosen["importance"].astype(float)
@@ -55,8 +57,7 @@ def breakpoints(gaps: pd.DataFrame, threshold: float = 0.5, alpha: float = 0.05,
     chosen["moment_of_truth"] = chosen.index.isin(list(top))
     chosen = chosen.sort_values(["rank_importance", "gap"], ascending=[False, True],
                                 kind="stable", na_position="last")
-    chosen.attrs.update(threshold=threshold, alpha=alpha,
-                        ranked_by="stated" if weights is None else "derived")
+    chosen.attrs.update(ranked_by="stated" if weights is None else "derived")
     return chosen
 
 
@@ -100,7 +101,8 @@ def three_ds(breakpoints: pd.DataFrame, perception: pd.DataFrame | None = None,
 
 def _three_d(stage, sd: float, median: float, language: str) -> tuple[str, str]:
     if not np.isnan(sd) and not np.isnan(median) and sd > median:
-        return "develop", _say(language, "develop", sd=sd, median=median)
+        return "develop", _say(language, "develop", sd=text.figure(sd, "mean", language),
+                               median=text.figure(median, "mean", language))
     if isinstance(stage, str) and stage:
         named = text.t(language, f"stages.{stage}", default=stage)
         if stage in DESIGN_STAGES:
@@ -120,7 +122,7 @@ def _prompt(name: str, channel: str, expectation: str, gap: float, language: str
     sentence = _say(language, key[bool(channel), bool(expectation)], name=name,
                     channel=channel, expectation=expectation)
     if not np.isnan(gap) and gap < 0:
-        sentence += _say(language, "prompt_gap", shortfall=-gap)
+        sentence += _say(language, "prompt_gap", shortfall=text.figure(-gap, "mean", language))
     return sentence + _say(language, "prompt_task")
 
 

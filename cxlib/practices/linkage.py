@@ -108,7 +108,10 @@ def revenue_at_risk(joined: pd.DataFrame, groups: tuple[str, ...],
     its churn rate (1 - retention), with the interval of that rate. `what_if_value` is the
     revenue kept by moving `what_if_share` of the lowest group up one group, assuming moved
     customers take on the retention rate of the group they join and keep their revenue; its
-    interval comes from the interval of the difference in retention rates (Newcombe).
+    interval comes from the interval of the difference in retention rates (Newcombe),
+    retention_lift with retention_lift_low and retention_lift_high. When the group above
+    does not retain more (retention_lift <= 0) the what-if keeps nothing: callers do not
+    show it as money.
     """
     low, next_up = groups[0], groups[1]
     bottom = joined[joined["group"] == low]
@@ -124,9 +127,30 @@ def revenue_at_risk(joined: pd.DataFrame, groups: tuple[str, ...],
         "at_risk_low": revenue * (1 - kept["ci_high"]),
         "at_risk_high": revenue * (1 - kept["ci_low"]),
         "retention_lift": lift["difference"],
+        "retention_lift_low": lift["ci_low"],
+        "retention_lift_high": lift["ci_high"],
         "what_if_share": what_if_share,
         "what_if_value": value * lift["difference"],
         "what_if_low": value * lift["ci_low"],
         "what_if_high": value * lift["ci_high"],
         "n": len(joined),
     })
+
+
+#: How the link between loyalty and retention reads, from the retention model's odds ratio.
+LINKS = ("holds", "not_positive", "unclear", "no_model")
+
+
+def retention_link(odds_ratio: float | None, or_low: float | None) -> str:
+    """Whether this data shows that retention rises with loyalty (the guard of every money claim).
+
+    "holds": the odds ratio per point is above 1 and its interval excludes no effect
+    (lower bound above 1); "not_positive": the odds ratio is 1 or less; "unclear": above
+    1 but the interval includes 1; "no_model": no retention model could be fitted (None).
+    The executive summary leads with revenue at risk only when the link holds.
+    """
+    if odds_ratio is None or or_low is None or np.isnan(odds_ratio) or np.isnan(or_low):
+        return "no_model"
+    if odds_ratio <= 1:
+        return "not_positive"
+    return "holds" if or_low > 1 else "unclear"

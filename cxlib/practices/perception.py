@@ -113,30 +113,50 @@ def touchpoint_gaps(perception: pd.DataFrame, expectation: pd.DataFrame | None =
 
 
 def driver_weights(overall: pd.Series, perception: pd.DataFrame,
-                   touchpoints: pd.DataFrame | None = None) -> pd.DataFrame:
+                   touchpoints: pd.DataFrame | None = None) -> drivers.KeyDrivers:
     """Relative weights of the overall rating on the touchpoint perceptions (derived importance).
 
-    Missing answers are handled pairwise: respondents rate only the touchpoints they
-    used, so keeping only those who rated every touchpoint (listwise) would leave few,
-    untypical respondents or none. Each correlation uses everyone who answered both of
-    its columns. Touchpoints with fewer than 3 ratings or a constant rating cannot be
-    weighed; they are left out and listed in attrs["left_out"].
+    Fitted on complete answers only: the respondents who answered the overall question and
+    every touchpoint kept (drivers.key_drivers). A touchpoint that does not vary is left
+    out; so is one that costs so many complete answers that fewer than drivers.floor(k)
+    remain (at least 30, and 10 per driver); below that floor no model is shown.
 
     Parameters: overall -- the survey's overall metric (same index as `perception`);
     perception -- float frame, one column per touchpoint; touchpoints -- catalogue or None.
-    Returns: drivers.relative_weights' frame (index "driver"; raw, rescaled in %; attrs
-    r_squared, n) with a `name` column when a catalogue is given, and attrs["left_out"].
+    Returns: drivers.KeyDrivers; its weights (index "driver"; raw, rescaled in %, cost;
+    attrs r_squared, n) get a `name` column when a catalogue is given.
     """
     frame = perception.astype(float).copy()
     frame[_OUTCOME] = pd.to_numeric(overall, errors="raise").astype(float)
-    answered = frame.notna() & frame[[_OUTCOME]].notna().to_numpy()
-    usable = [c for c in perception.columns
-              if answered[c].sum() >= 3 and frame.loc[answered[c], c].nunique() > 1]
-    weights = drivers.relative_weights(frame, _OUTCOME, usable, missing="pairwise")
-    if touchpoints is not None:
-        weights.insert(0, "name", _catalogue(weights.index, touchpoints)["name"].to_numpy())
-    weights.attrs["left_out"] = [c for c in perception.columns if c not in usable]
-    return weights
+    fit = drivers.key_drivers(frame, _OUTCOME, list(perception.columns))
+    if fit.weights is not None and touchpoints is not None:
+        fit.weights.insert(0, "name",
+                           _catalogue(fit.weights.index, touchpoints)["name"].to_numpy())
+    return fit
+
+
+#: How each touchpoint's gap reads, once for every practice (see gap_verdicts).
+VERDICTS = ("shortfall", "surplus", "within", "untested")
+
+
+def gap_verdicts(gaps: pd.DataFrame, threshold: float = 0.5, alpha: float = 0.05) -> pd.Series:
+    """The one reading of each touchpoint's gap that P2, P3, the grid and the roadmap share.
+
+    shortfall: the gap is below -threshold rating points and its Holm-adjusted p-value
+    (touchpoint_gaps' p_adjusted, one adjustment across the touchpoints tested) is below
+    alpha -- a breakpoint; surplus: above +threshold with p_adjusted below alpha;
+    within: tested, but not clearly beyond the threshold either way; untested: no gap
+    (no expectation ratings, or too few pairs for a test).
+
+    Parameters: gaps -- touchpoint_gaps' table; threshold -- rating points; alpha --
+    significance level for p_adjusted.
+    Returns: Series "verdict" with the index of `gaps`, values in VERDICTS.
+    """
+    tested = gaps["gap"].notna() & gaps["p_adjusted"].notna()
+    clear = tested & (gaps["p_adjusted"] < alpha)
+    verdict = np.select([clear & (gaps["gap"] < -threshold), clear & (gaps["gap"] > threshold),
+                         tested], ["shortfall", "surplus", "within"], default="untested")
+    return pd.Series(verdict, index=gaps.index, name="verdict", dtype=object)
 
 
 def importance_performance(gaps: pd.DataFrame, weights: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -151,27 +171,29 @@ def importance_performance(gaps: pd.DataFrame, weights: pd.DataFrame | None = No
     priority (<, <), possible overkill (<, >=). A touchpoint without both values has no
     quadrant.
 
-    Parameters: gaps -- touchpoint_gaps' table; weights -- driver_weights' table or None.
-    Returns: DataFrame indexed by touchpoint with name, importance, performance, gap,
-    quadrant; attrs x ("importance"), y ("performance"), x_cut, y_cut, importance_kind
-    ("derived" or "stated") and rule.
+    Parameters: gaps -- touchpoint_gaps' table; weights -- the weights of driver_weights
+    (KeyDrivers.weights) or None.
+    Returns: DataFrame indexed by touchpoint with name, weight (derived, in %) or
+    importance (stated mean), performance, gap, quadrant; attrs x (the importance
+    column's name), y ("performance"), x_cut, y_cut, importance_kind ("derived" or
+    "stated") and rule.
     """
     if weights is not None:
-        importance = weights["rescaled"].reindex(gaps.index)
+        x, importance = "weight", weights["rescaled"].reindex(gaps.index)
     else:
-        importance = gaps["importance"]
-    table = pd.DataFrame({"name": gaps["name"], "importance": importance.astype(float),
+        x, importance = "importance", gaps["importance"]
+    table = pd.DataFrame({"name": gaps["name"], x: importance.astype(float),
                           "performance": gaps["perception"].astype(float),
                           "gap": gaps["gap"].astype(float)}, index=gaps.index)
-    both = table["importance"].notna() & table["performance"].notna()
-    x_cut = float(table.loc[both, "importance"].mean()) if both.any() else np.nan
+    both = table[x].notna() & table["performance"].notna()
+    x_cut = float(table.loc[both, x].mean()) if both.any() else np.nan
     y_cut = float(table.loc[both, "performance"].mean()) if both.any() else np.nan
-    high = table["importance"] >= x_cut
+    high = table[x] >= x_cut
     good = table["performance"] >= y_cut
     quadrant = np.select([high & ~good, high & good, ~high & ~good, ~high & good],
                          QUADRANTS, default="")
     table["quadrant"] = pd.Series(quadrant, index=table.index, dtype=object).where(both)
-    table.attrs.update(x="importance", y="performance", x_cut=x_cut, y_cut=y_cut,
+    table.attrs.update(x=x, y="performance", x_cut=x_cut, y_cut=y_cut,
                        importance_kind="stated" if weights is None else "derived",
                        rule=QUADRANT_RULE)
     return table
@@ -239,28 +261,25 @@ def representative_quotes(interviews: pd.DataFrame, touchpoint_ids=None,
     return chosen.reindex(columns=columns).reset_index(drop=True)
 
 
-def disagreements(gaps: pd.DataFrame, sentiment: pd.DataFrame, gap_threshold: float = 0.0,
-                  alpha: float = 0.05) -> pd.DataFrame:
+def disagreements(gaps: pd.DataFrame, sentiment: pd.DataFrame) -> pd.DataFrame:
     """Touchpoints where the survey and the interviews point in opposite directions.
 
-    The survey says "below" when the gap is below -gap_threshold with p_adjusted < alpha,
-    "above" when it is above +gap_threshold with p_adjusted < alpha; otherwise it says
-    nothing and the touchpoint cannot disagree. The interviews say "positive" when the
-    mean sentiment is above 0, "negative" below 0. A disagreement is below/positive or
+    The survey says "below" for a shortfall and "above" for a surplus (gap_verdicts: the
+    one threshold and the one set of Holm-adjusted p-values); otherwise it says nothing
+    and the touchpoint cannot disagree. The interviews say "positive" when the mean
+    sentiment is above 0, "negative" below 0. A disagreement is below/positive or
     above/negative; the interview interval is given so a reader can see how firm it is.
 
-    Parameters: gaps -- touchpoint_gaps' table; sentiment -- interview_sentiment's table;
-    gap_threshold -- rating points the gap must exceed; alpha -- level for p_adjusted.
+    Parameters: gaps -- touchpoint_gaps' table with a `verdict` column (gap_verdicts);
+    sentiment -- interview_sentiment's table.
     Returns: DataFrame indexed by touchpoint with name, gap, ci_low, ci_high, p_adjusted,
     survey, sentiment, sentiment_low, sentiment_high, interviews_n, interviews.
     """
     said = sentiment[["n", "sentiment", "ci_low", "ci_high"]].rename(
         columns={"ci_low": "sentiment_low", "ci_high": "sentiment_high", "n": "interviews_n"})
     both = gaps.join(said, how="inner")
-    significant = both["p_adjusted"] < alpha
-    survey = np.select([significant & (both["gap"] < -gap_threshold),
-                        significant & (both["gap"] > gap_threshold)], ["below", "above"],
-                       default="")
+    survey = np.select([both["verdict"] == "shortfall", both["verdict"] == "surplus"],
+                       ["below", "above"], default="")
     interviews = np.select([both["sentiment"] > 0, both["sentiment"] < 0],
                            ["positive", "negative"], default="")
     both["survey"], both["interviews"] = survey, interviews

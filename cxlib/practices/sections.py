@@ -6,11 +6,14 @@ made from sections (report, workbook, deck, notebooks, widgets) holds none.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from ..outputs import charts, text
 from . import comments, journey, maturity, linkage as p1, perception, initiatives as rm
-from ..statistics import metrics
+from ..statistics import drivers, metrics
+from ..statistics.drivers import KeyDrivers
 from ..inputs.client import STAGES, Client
 from ..outputs.privacy import redacted
 from ..outputs.section import Metric, Section
@@ -29,22 +32,20 @@ def _t(client: Client, key: str, **values) -> str:
     return text.t(client.config.language, key, **values)
 
 
-def _num(client: Client, value, digits: int = 0) -> str:
-    return text.number(value, client.config.language, digits)
+def _f(client: Client, value, kind: str) -> str:
+    """A figure in a sentence, by the one rule of its kind (cxlib.outputs.text.figure)."""
+    return text.figure(value, kind, client.config.language, client.config.currency)
 
 
-def _money(client: Client, value) -> str:
-    return text.money(value, client.config.language, client.config.currency)
-
-
-def _pct(client: Client, value, digits: int = 0) -> str:
-    return text.percent(value, client.config.language, digits)
+def _ci(client: Client, low, high, kind: str) -> str:
+    return text.interval(low, high, client.config.language, kind, client.config.currency)
 
 
 def _small(client: Client, section: Section, what: str, n: int) -> None:
     if n < metrics.MIN_N:
-        section.caveats.append(_t(client, "caveats.small_sample", what=what, n=n,
-                                  min=metrics.MIN_N))
+        section.caveats.append(_t(client, "caveats.small_sample", what=what,
+                                  answers=text.quantity(n, "answer", client.config.language),
+                                  min=_f(client, metrics.MIN_N, "count")))
 
 
 def _names(client: Client, ids: pd.Index) -> pd.Series:
@@ -72,16 +73,12 @@ def _short_labels(client: Client, plan: pd.DataFrame) -> pd.Series:
 
 
 def _p(client: Client, p: float) -> str:
-    """A p-value with its relation, as sentences use it: '= 0.042' or '< 0.001'."""
-    return "< 0.001" if p < 0.001 else "= " + _num(client, p, 3)
+    return text.p_relation(p, client.config.language)
 
 
-def _score(client: Client, value: float) -> str:
-    """A loyalty figure as read: NPS with its sign, shares satisfied as a percentage."""
-    lang = client.config.language
-    if client.config.survey.overall.kind == "nps":
-        return text.signed(value, lang, 1)
-    return text.number(value, lang, 1) + "%"
+def _measure(client: Client) -> str:
+    """The kind of the loyalty figure: NPS points, or a share satisfied already in percent."""
+    return "nps" if client.config.survey.overall.kind == "nps" else "percent"
 
 
 def _group_names(client: Client, groups: pd.Series) -> pd.Series:
@@ -153,11 +150,89 @@ def survey_summary(client: Client) -> pd.DataFrame:
     return table
 
 
+#: Significance level of the segment tests (Holm-adjusted across a client's segments).
+SEGMENT_ALPHA = 0.05
+#: The column a loyalty-by-segment table names its figure: NPS, or the share satisfied in %.
+MEASURE_COLUMN = {"nps": "nps", "percent": "satisfied"}
+
+
+def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
+              unit: str, template: str) -> None:
+    """Loyalty by each segment, tested only where a segment has two values or more; the
+    chi-square p-values are Holm-adjusted across the segments tested."""
+    kind, scale = _overall(client)
+    measure = _measure(client)
+    survey = client.survey
+    rows, tables = [], {}
+    for segment in client.segments:
+        table = p1.loyalty_by_segment(survey, segment, kind, scale)
+        table = table[table["n"] > 0]          # a value nobody with an answer holds
+        tables[segment] = table
+        if len(table) < 2:
+            s.narrative.append(_t(client, "p1.segment_one_value", segment=segment,
+                                  value=text.listing(table.index, client.config.language)))
+            continue
+        test = p1.segment_test(survey, segment, kind, scale)
+        rows.append({"segment": segment, "test": test["test"], "statistic": test["statistic"],
+                     "df": test["df"], "p_value": test["p_value"], "n": test["n"]})
+    tests = pd.DataFrame(rows, columns=["segment", "test", "statistic", "df", "p_value", "n"])
+    tests = tests.set_index("segment")
+    tests["p_adjusted"] = metrics.holm(tests["p_value"]) if len(tests) else []
+    for segment, table in tables.items():
+        s.tables[f"loyalty_by_{segment}"] = table.rename(
+            columns={"value": MEASURE_COLUMN[measure]})
+        for value in table.index[table["small_sample"]]:
+            _small(client, s, f"{segment} = {value}", int(table.loc[value, "n"]))
+        if segment not in tests.index:
+            continue
+        s.figures[f"loyalty_by_{segment}"] = charts.bars(
+            table.reset_index().rename(columns={"value": unit}), segment, unit,
+            ci_low="ci_low", ci_high="ci_high", n="n", reference=headline["value"], kind=measure,
+            title=_t(client, "p1.fig_segment", metric=metric_name, segment=segment),
+            template=template)
+        p = tests.loc[segment, "p_adjusted"]
+        if pd.isna(p):
+            s.narrative.append(_t(client, "p1.segment_untestable", segment=segment))
+            continue
+        best, worst = table["value"].idxmax(), table["value"].idxmin()
+        key = "p1.segment_differs" if p < SEGMENT_ALPHA else "p1.segment_same"
+        s.narrative.append(_t(client, key, segment=segment, best=best, worst=worst,
+                              best_value=_f(client, table.loc[best, "value"], measure),
+                              worst_value=_f(client, table.loc[worst, "value"], measure),
+                              p=_p(client, p)))
+    if len(tests):
+        s.tables["segment_tests"] = tests
+
+
+def _link_reason(client: Client, odds: pd.Series | None, link: str) -> str:
+    """Why this data does not show that retention rises with loyalty, in one clause."""
+    if link == "no_model":
+        return _t(client, "p1.link_no_model")
+    return _t(client, f"p1.link_{link}", ratio=_f(client, odds["odds_ratio"], "ratio"),
+              ci=_ci(client, odds["or_low"], odds["or_high"], "ratio"))
+
+
+def _what_if(client: Client, risk: pd.Series, what_if_share: float) -> str:
+    """The what-if sentence: valued only with a retention gain, its doubt said when the
+    interval includes zero (a revenue kept is never negative)."""
+    names = dict(group=_t(client, f"groups.{risk['group']}"),
+                 next=_t(client, f"groups.{risk['next_group']}"))
+    if not risk["retention_lift"] > 0:
+        return _t(client, "p1.what_if_none", **names,
+                  lift=_f(client, risk["retention_lift"], "share"),
+                  ci=_ci(client, risk["retention_lift_low"], risk["retention_lift_high"],
+                         "share"))
+    key = "p1.what_if" if risk["what_if_low"] > 0 else "p1.what_if_uncertain"
+    return _t(client, key, **names, share=_f(client, what_if_share, "share"),
+              value=_f(client, risk["what_if_value"], "money"),
+              ci=_ci(client, risk["what_if_low"], risk["what_if_high"], "money"))
+
+
 @redacted
 def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     """P1 and A2: loyalty with its interval, by segment, and its link to revenue."""
-    lang = client.config.language
     kind, scale = _overall(client)
+    measure = _measure(client)
     template = _template(client)
     s = Section("P1", _t(client, "sections.P1"))
     survey = client.survey
@@ -165,12 +240,12 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     headline = p1.loyalty(survey["overall"], kind, scale)
     unit = _t(client, f"units.{kind}")
     metric_name = _t(client, f"metric.{kind}")
-    s.metrics["loyalty"] = Metric(round(headline["value"], 1), int(headline["n"]), unit,
-                                  round(headline["ci_low"], 1), round(headline["ci_high"], 1))
+    s.metrics["loyalty"] = Metric(headline["value"], int(headline["n"]), unit,
+                                  headline["ci_low"], headline["ci_high"], kind=measure)
     s.narrative.append(_t(client, "p1.loyalty", metric=metric_name,
-                          value=_score(client, headline["value"]),
-                          ci=text.interval(headline["ci_low"], headline["ci_high"], lang, 1),
-                          n=_num(client, headline["n"])))
+                          value=_f(client, headline["value"], measure),
+                          ci=_ci(client, headline["ci_low"], headline["ci_high"], measure),
+                          n=_f(client, headline["n"], "count")))
     _small(client, s, metric_name, int(headline["n"]))
     shares = groups.value_counts(normalize=True).reindex(p1.GROUPS[kind]).fillna(0)
     shares_table = pd.DataFrame({"share": shares, "n": groups.value_counts()}).rename_axis("group")
@@ -180,46 +255,25 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
         pd.DataFrame({answer: survey["overall"], group_axis: _group_names(client, groups)}),
         answer, color=group_axis,
         title=_t(client, "p1.fig_distribution", metric=metric_name), template=template)
-
-    tests = []
-    for segment in client.segments:
-        table = p1.loyalty_by_segment(survey, segment, kind, scale)
-        test = p1.segment_test(survey, segment, kind, scale)
-        s.tables[f"loyalty_by_{segment}"] = table
-        tests.append({"segment": segment, "test": test["test"], "statistic": test["statistic"],
-                      "df": test["df"], "p_value": test["p_value"], "n": test["n"]})
-        s.figures[f"loyalty_by_{segment}"] = charts.bars(
-            table.reset_index().rename(columns={"value": unit}), segment, unit,
-            ci_low="ci_low", ci_high="ci_high", n="n",
-            reference=headline["value"],
-            title=_t(client, "p1.fig_segment", metric=metric_name, segment=segment),
-            template=template)
-        key = "p1.segment_differs" if test["p_value"] < 0.05 else "p1.segment_same"
-        best, worst = table["value"].idxmax(), table["value"].idxmin()
-        s.narrative.append(_t(client, key, segment=segment, best=best, worst=worst,
-                              best_value=_score(client, table.loc[best, "value"]),
-                              worst_value=_score(client, table.loc[worst, "value"]),
-                              p=_p(client, test["p_value"])))
-        for value in table.index[table["small_sample"]]:
-            _small(client, s, f"{segment} = {value}", int(table.loc[value, "n"]))
-    if tests:
-        s.tables["segment_tests"] = pd.DataFrame(tests).set_index("segment")
+    _segments(client, s, headline, metric_name, unit, template)
     if "effort" in survey:
         effort = metrics.mean(survey["effort"])
-        s.metrics["effort"] = Metric(round(effort["value"], 2), int(effort["n"]),
-                                     _t(client, "units.effort"), round(effort["ci_low"], 2),
-                                     round(effort["ci_high"], 2))
-        s.narrative.append(_t(client, "p1.effort", value=_num(client, effort["value"], 2),
-                              ci=text.interval(effort["ci_low"], effort["ci_high"], lang, 2),
-                              n=_num(client, effort["n"])))
+        s.metrics["effort"] = Metric(effort["value"], int(effort["n"]),
+                                     _t(client, "units.effort"), effort["ci_low"],
+                                     effort["ci_high"], kind="mean")
+        s.narrative.append(_t(client, "p1.effort", value=_f(client, effort["value"], "mean"),
+                              ci=_ci(client, effort["ci_low"], effort["ci_high"], "mean"),
+                              n=_f(client, effort["n"], "count")))
 
     if client.outcomes is None or "customer_id" not in survey:
         s.caveats.insert(0, _t(client, "missing.outcomes"))
         return s
     joined = p1.link(survey, client.outcomes, groups)
-    s.metrics["linked_customers"] = Metric(len(joined), len(joined), _t(client, "units.customers"))
+    s.metrics["linked_customers"] = Metric(len(joined), len(joined),
+                                           _t(client, "units.customers"), kind="count")
     if len(joined) < metrics.MIN_N:
-        s.caveats.insert(0, _t(client, "missing.too_few_linked", n=len(joined)))
+        s.caveats.insert(0, _t(client, "missing.too_few_linked", n=_f(client, len(joined),
+                                                                        "count")))
         return s
     by_group = p1.outcomes_by_group(joined)
     s.tables["outcomes_by_group"] = by_group
@@ -231,25 +285,26 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     plot["retention_high"] *= 100
     s.figures["retention_by_group"] = charts.bars(
         plot, group_axis, retention, ci_low="retention_low", ci_high="retention_high", n="n",
-        title=_t(client, "p1.fig_retention"), template=template)
+        kind="percent", title=_t(client, "p1.fig_retention"), template=template)
     revenue = _t(client, "axes.revenue", currency=client.config.currency)
     s.figures["revenue_by_group"] = charts.bars(
         plot.rename(columns={"revenue": revenue}), group_axis, revenue, ci_low="revenue_low",
-        ci_high="revenue_high", n="n",
+        ci_high="revenue_high", n="n", kind="money",
         title=_t(client, "p1.fig_revenue", currency=client.config.currency), template=template)
     for group, row in by_group.iterrows():
         s.metrics[f"retention_{group}"] = Metric(
-            round(100 * row["retention"], 1), int(row["n"]), "%",
-            round(100 * row["retention_low"], 1), round(100 * row["retention_high"], 1))
+            row["retention"], int(row["n"]), "", row["retention_low"], row["retention_high"],
+            kind="share")
     low, high = p1.GROUPS[kind][0], p1.GROUPS[kind][-1]
     if {low, high} <= set(by_group.index):
         s.narrative.append(_t(
             client, "p1.retention", high=_t(client, f"groups.{high}"),
             low=_t(client, f"groups.{low}"),
-            high_value=_pct(client, by_group.loc[high, "retention"], 1),
-            low_value=_pct(client, by_group.loc[low, "retention"], 1),
-            high_revenue=_money(client, by_group.loc[high, "revenue"]),
-            low_revenue=_money(client, by_group.loc[low, "revenue"])))
+            high_value=_f(client, by_group.loc[high, "retention"], "share"),
+            low_value=_f(client, by_group.loc[low, "retention"], "share"),
+            high_revenue=_f(client, by_group.loc[high, "revenue"], "money"),
+            low_revenue=_f(client, by_group.loc[low, "revenue"], "money")))
+    odds = None
     try:
         model = p1.retention_model(joined)
     except ValueError as err:   # e.g. everyone retained, or perfect separation
@@ -258,49 +313,103 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
         s.tables["retention_model"] = model
         odds = model.loc["overall"]
         s.metrics["odds_ratio_per_point"] = Metric(
-            round(odds["odds_ratio"], 3), int(model.attrs["n"]), "", round(odds["or_low"], 3),
-            round(odds["or_high"], 3))
-        s.narrative.append(_t(client, "p1.model", ratio=_num(client, odds["odds_ratio"], 2),
-                              ci=text.interval(odds["or_low"], odds["or_high"], lang, 2),
-                              n=_num(client, model.attrs["n"])))
+            odds["odds_ratio"], int(model.attrs["n"]), "", odds["or_low"], odds["or_high"],
+            kind="ratio")
+        s.narrative.append(_t(client, "p1.model", ratio=_f(client, odds["odds_ratio"], "ratio"),
+                              ci=_ci(client, odds["or_low"], odds["or_high"], "ratio"),
+                              n=_f(client, model.attrs["n"], "count")))
+    link = p1.retention_link(None if odds is None else odds["odds_ratio"],
+                             None if odds is None else odds["or_low"])
     risk = p1.revenue_at_risk(joined, p1.GROUPS[kind], what_if_share)
     s.tables["revenue_at_risk"] = risk.to_frame("value")
-    cur = client.config.currency
-    s.metrics["revenue_at_risk"] = Metric(round(risk["at_risk"]), int(risk["customers"]), cur,
-                                          round(risk["at_risk_low"]), round(risk["at_risk_high"]),
-                                          _t(client, "p1.risk_assumption"))
-    s.metrics["what_if_value"] = Metric(round(risk["what_if_value"]), int(risk["n"]), cur,
-                                        round(risk["what_if_low"]), round(risk["what_if_high"]),
-                                        _t(client, "p1.what_if_assumption",
-                                           share=_pct(client, what_if_share)))
-    money = lambda v: _money(client, v)  # noqa: E731 - a formatter for interval()
-    s.narrative.insert(0, _t(
-        client, "p1.headline", group=_t(client, f"groups.{low}"),
-        customers=_num(client, risk["customers"]), revenue=money(risk["revenue"]),
-        at_risk=money(risk["at_risk"]),
-        ci=text.interval(risk["at_risk_low"], risk["at_risk_high"], lang, fmt=money)))
-    s.narrative.insert(1, _t(
-        client, "p1.what_if", share=_pct(client, what_if_share),
-        group=_t(client, f"groups.{low}"), next=_t(client, f"groups.{risk['next_group']}"),
-        value=money(risk["what_if_value"]),
-        ci=text.interval(risk["what_if_low"], risk["what_if_high"], lang, fmt=money)))
+    s.metrics["revenue_at_risk"] = Metric(risk["at_risk"], int(risk["customers"]),
+                                          client.config.currency, risk["at_risk_low"],
+                                          risk["at_risk_high"], _t(client, "p1.risk_assumption"),
+                                          kind="money")
+    if risk["retention_lift"] > 0:
+        s.metrics["what_if_value"] = Metric(
+            risk["what_if_value"], int(risk["n"]), client.config.currency, risk["what_if_low"],
+            risk["what_if_high"], _t(client, "p1.what_if_assumption",
+                                     share=_f(client, what_if_share, "share")), kind="money")
+    lead = [_t(client, "p1.headline", group=_t(client, f"groups.{low}"),
+               customers=text.quantity(risk["customers"], "surveyed_customer",
+                                       client.config.language),
+               revenue=_f(client, risk["revenue"], "money"),
+               at_risk=_f(client, risk["at_risk"], "money"),
+               ci=_ci(client, risk["at_risk_low"], risk["at_risk_high"], "money")),
+            _what_if(client, risk, what_if_share)]
+    if link != "holds":
+        lead.insert(0, _t(client, "p1.no_link", metric=metric_name,
+                          group=_t(client, f"groups.{low}"),
+                          reason=_link_reason(client, odds, link)))
+    s.narrative[0:0] = lead
     s.caveats.append(_t(client, "p1.risk_assumption"))
     return s
 
 
-def _gaps(client: Client) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+@dataclass
+class Evidence:
+    """The one reading of touchpoint gaps that P2, P3 and the roadmap share.
+
+    gaps -- perception.touchpoint_gaps' table with name, verdict (perception.gap_verdicts:
+    one threshold, one set of Holm-adjusted p-values), weight (rescaled driver weight),
+    quadrant (importance-performance), breakpoint and moment_of_truth;
+    drivers -- the key driver model on complete answers, None with fewer than two
+    touchpoints; breakpoints -- the breakpoint rows ranked, with the three Ds, None when no
+    touchpoint has a gap; quadrants -- the importance-performance grid, None without
+    importance; threshold, alpha -- what the verdicts used.
+    """
+
+    gaps: pd.DataFrame
+    drivers: KeyDrivers | None
+    breakpoints: pd.DataFrame | None
+    quadrants: pd.DataFrame | None
+    threshold: float
+    alpha: float
+
+    @property
+    def weights(self) -> pd.DataFrame | None:
+        return None if self.drivers is None else self.drivers.weights
+
+
+def touchpoint_evidence(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> Evidence:
+    """Gaps, their verdicts, driver weights, breakpoints and quadrants, computed once.
+
+    Every practice that speaks of breakpoints, shortfalls or priorities reads them from
+    here, so a touchpoint is the same thing on every page and every chart colour follows
+    the same adjusted p-values as the text.
+    """
     gaps = perception.touchpoint_gaps(client.perception, client.expectation, client.importance,
                                       client.touchpoints)
     gaps["name"] = _names(client, gaps.index)
-    weights = None
+    gaps["verdict"] = perception.gap_verdicts(gaps, threshold, alpha)
+    fit = None
     if client.perception.shape[1] >= 2:
-        weights = perception.driver_weights(client.survey["overall"], client.perception)
-    return gaps, weights
+        fit = perception.driver_weights(client.survey["overall"], client.perception)
+    weights = None if fit is None else fit.weights
+    gaps["weight"] = (weights["rescaled"].reindex(gaps.index) if weights is not None
+                      else float("nan"))
+    found = None
+    if gaps["gap"].notna().any():
+        found = journey.three_ds(journey.breakpoints(gaps, weights=weights), client.perception,
+                                 client.config.language)
+    gaps["breakpoint"] = gaps["verdict"] == "shortfall"
+    gaps["moment_of_truth"] = gaps.index.isin([] if found is None else
+                                              found.index[found["moment_of_truth"]])
+    quadrants = None
+    if weights is not None or gaps["importance"].notna().any():
+        quadrants = perception.importance_performance(gaps, weights)
+    gaps["quadrant"] = (quadrants["quadrant"] if quadrants is not None
+                        else pd.Series(None, index=gaps.index, dtype=object))
+    if found is not None:
+        found["quadrant"] = gaps["quadrant"].reindex(found.index)
+    return Evidence(gaps, fit, found, quadrants, threshold, alpha)
 
 
-def _breakpoints(client: Client, gaps, weights, threshold: float, alpha: float) -> pd.DataFrame:
-    found = journey.breakpoints(gaps, threshold=threshold, alpha=alpha, weights=weights)
-    return journey.three_ds(found, client.perception, client.config.language)
+def _tested(client: Client, gaps: pd.DataFrame) -> str:
+    """'3 touchpoints': how many have a gap test, the denominator of every count of them."""
+    return text.quantity(int((gaps["verdict"] != "untested").sum()), "touchpoint",
+                         client.config.language)
 
 
 @redacted
@@ -308,36 +417,39 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
     """P2: the journey map, its breakpoints and moments of truth, and channel switching."""
     template = _template(client)
     s = Section("P2", _t(client, "sections.P2"))
-    gaps, weights = _gaps(client)
+    ev = touchpoint_evidence(client, threshold, alpha)
+    gaps, found = ev.gaps, ev.breakpoints
     s.metrics["touchpoints_rated"] = Metric(len(gaps), int(len(client.survey)),
-                                            _t(client, "units.touchpoints"))
-    has_gap = gaps["gap"].notna().any()
-    if not has_gap:
+                                            _t(client, "units.touchpoints"), kind="count")
+    if found is None:
         s.caveats.append(_t(client, "missing.expectation"))
     else:
-        found = _breakpoints(client, gaps, weights, threshold, alpha)
         s.tables["breakpoints"] = found
         # n: the respondents whose ratings the breakpoint tests rest on.
         answered = int(client.expectation.notna().any(axis=1).sum())
-        s.metrics["breakpoints"] = Metric(len(found), answered, _t(client, "units.touchpoints"))
+        s.metrics["breakpoints"] = Metric(len(found), answered, _t(client, "units.touchpoints"),
+                                          kind="count")
         s.metrics["moments_of_truth"] = Metric(int(found["moment_of_truth"].sum()), answered,
-                                               _t(client, "units.touchpoints"))
+                                               _t(client, "units.touchpoints"), kind="count")
         if client.touchpoints is not None:
             s.tables["content_prompts"] = journey.content_prompts(found, client.touchpoints,
-                                                             client.config.language)
-        names = ", ".join(found["name"].astype(str).head(5))
-        s.narrative.append(_t(client, "p2.breakpoints", count=len(found),
-                              total=len(gaps), threshold=_num(client, threshold, 1),
-                              names=names or "–"))
+                                                                  client.config.language)
+        rule = dict(tested=_tested(client, gaps), threshold=_f(client, threshold, "param"),
+                    alpha=_f(client, alpha, "param"))
+        if len(found):
+            s.narrative.append(_t(client, "p2.breakpoints", count=_f(client, len(found), "count"),
+                                  names=_list(client, found["name"].head(5)), **rule))
+        else:
+            s.narrative.append(_t(client, "p2.no_breakpoints", **rule))
         if found["moment_of_truth"].any():
-            s.narrative.append(_t(client, "p2.moments", names=", ".join(
-                found.loc[found["moment_of_truth"], "name"].astype(str))))
+            s.narrative.append(_t(client, "p2.moments", names=_list(
+                client, found.loc[found["moment_of_truth"], "name"])))
         if client.touchpoints is not None:
             gap, size, marked = (_t(client, f"axes.{k}") for k in ("gap", "importance",
                                                                    "breakpoint"))
             frame = pd.DataFrame({"stage": gaps["stage"], "name": gaps["name"],
                                   gap: gaps["gap"], size: gaps["importance"].fillna(1),
-                                  marked: gaps.index.isin(found.index)})
+                                  marked: gaps["breakpoint"]})
             s.figures["journey_map"] = charts.journey_map(
                 frame, "stage", "name", gap, size, marked,
                 stages={k: _t(client, f"stages.{k}") for k in STAGES},
@@ -351,11 +463,11 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
     summary = journey.switching_summary(paths)
     s.tables["switching"] = summary.to_frame("value")
     s.metrics["self_service_to_assisted"] = Metric(
-        round(100 * summary["share"], 1), int(summary["started_self_service"]), "%",
-        round(100 * summary["ci_low"], 1), round(100 * summary["ci_high"], 1))
-    s.metrics["switches_per_journey"] = Metric(round(summary["mean_switches"], 2),
-                                               int(summary["journeys"]),
-                                               _t(client, "units.switches"))
+        summary["share"], int(summary["started_self_service"]), "", summary["ci_low"],
+        summary["ci_high"], kind="share")
+    s.metrics["switches_per_journey"] = Metric(
+        summary["mean_switches"], int(summary["journeys"]), _t(client, "units.switches"),
+        summary["mean_switches_low"], summary["mean_switches_high"], kind="mean")
     hotspots = journey.switch_hotspots(client.journeys)
     hotspots = hotspots.assign(name=_names(client, hotspots.index))
     s.tables["switch_hotspots"] = hotspots
@@ -363,16 +475,97 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
         journey.channel_transitions(paths, client.config.language), "source", "target",
         "count",
         title=_t(client, "p2.fig_sankey"), template=template)
-    top = hotspots.head(3)
     s.narrative.append(_t(client, "p2.switching",
-                          share=_pct(client, summary["share"], 1),
-                          ci=text.interval(100 * summary["ci_low"], 100 * summary["ci_high"],
-                                           client.config.language, 1),
-                          n=_num(client, summary["started_self_service"]),
-                          switches=_num(client, summary["mean_switches"], 2),
-                          hotspots=", ".join(top["name"])))
+                          share=_f(client, summary["share"], "share"),
+                          ci=_ci(client, summary["ci_low"], summary["ci_high"], "share"),
+                          n=_f(client, summary["started_self_service"], "count"),
+                          switches=_f(client, summary["mean_switches"], "mean")))
+    if len(hotspots):
+        s.narrative.append(_t(client, "p2.hotspots", hotspots=_list(client,
+                                                                    hotspots["name"].head(3))))
     s.narrative.append(_t(client, "p2.g_actions"))
     return s
+
+
+def _list(client: Client, names) -> str:
+    return text.listing(list(names), client.config.language)
+
+
+def _gap_sentences(client: Client, gaps: pd.DataFrame, threshold: float, alpha: float) -> list:
+    """How many touchpoints fall short, of how many tested, and the widest gap by name."""
+    tested = gaps[gaps["verdict"] != "untested"]
+    sentences = [_t(client, "p3.gaps", below=_f(client, int((tested["gap"] < 0).sum()), "count"),
+                    tested=_tested(client, gaps), threshold=_f(client, threshold, "param"),
+                    alpha=_f(client, alpha, "param"),
+                    shortfalls=_f(client, int((tested["verdict"] == "shortfall").sum()),
+                                  "count"))]
+    if len(tested):
+        widest = tested["gap"].abs().idxmax()
+        row = tested.loc[widest]
+        sentences.append(_t(client, "p3.widest", name=row["name"],
+                            direction=_t(client, "words.shortfall" if row["gap"] < 0
+                                         else "words.surplus"),
+                            gap=_f(client, row["gap"], "gap"),
+                            ci=_ci(client, row["ci_low"], row["ci_high"], "gap")))
+    return sentences
+
+
+def _driver_notes(client: Client, fit: KeyDrivers, names: pd.Series) -> list[str]:
+    """What the driver analysis rests on, and the touchpoints it leaves out and why."""
+    lang = client.config.language
+    notes = [_t(client, "p3.drivers_rule", min=_f(client, drivers.MIN_COMPLETE, "count"),
+                per=_f(client, drivers.PER_DRIVER, "count"))]
+    for reason in ("constant", "costly"):
+        left = [d for d in fit.dropped if d["reason"] == reason]
+        if reason == "costly":
+            left = sorted(left, key=lambda d: -d["cost"])
+            shown = [f"{names.get(d['driver'], d['driver'])} ({_f(client, d['cost'], 'count')})"
+                     for d in left]
+        else:
+            shown = [names.get(d["driver"], d["driver"]) for d in left]
+        if left:
+            notes.append(_t(client, f"p3.driver_{reason}", names=text.listing(shown, lang)))
+    if fit.reason == "too_few":
+        kept = len(client.perception.columns) - len(fit.dropped)
+        notes.append(_t(client, "p3.drivers_too_few",
+                        complete=text.quantity(fit.n, "complete_answer", lang),
+                        drivers=text.quantity(kept, "driver", lang),
+                        floor=_f(client, fit.floor, "count")))
+    elif fit.reason == "too_few_drivers":
+        notes.append(_t(client, "p3.drivers_too_few_drivers"))
+    return notes
+
+
+def _left_out(fit: KeyDrivers, names: pd.Series) -> pd.DataFrame:
+    """The touchpoints left out of the driver analysis: why, who rated them, what they cost."""
+    table = pd.DataFrame(fit.dropped, columns=["driver", "reason", "answers", "cost"])
+    table.insert(1, "name", [names.get(d, d) for d in table["driver"]])
+    table = table.rename(columns={"driver": "touchpoint"}).set_index("touchpoint")
+    return table.sort_values("cost", ascending=False, kind="stable")
+
+
+def _priority_notes(client: Client, ev: Evidence) -> list[str]:
+    """Why a breakpoint sits in low priority or possible overkill on the grid, by name."""
+    if ev.quadrants is None:
+        return []
+    grid, notes = ev.quadrants, []
+    x = grid.attrs["x"]
+    measure = _t(client, "words.relative_weight" if x == "weight" else "words.stated_importance")
+    x_kind = "percent" if x == "weight" else "mean"
+    for tp, row in ev.gaps[ev.gaps["breakpoint"]].iterrows():
+        if row["quadrant"] == "low_priority":
+            notes.append(_t(client, "p3.breakpoint_low_priority", name=row["name"],
+                            measure=measure, value=_f(client, grid.loc[tp, x], x_kind),
+                            cut=_f(client, grid.attrs["x_cut"], x_kind)))
+        elif row["quadrant"] == "overkill":
+            notes.append(_t(client, "p3.breakpoint_overkill", name=row["name"],
+                            value=_f(client, grid.loc[tp, "performance"], "mean"),
+                            cut=_f(client, grid.attrs["y_cut"], "mean")))
+    return notes
+
+
+#: Line colours of the gap chart by verdict: the same test and threshold as the text.
+VERDICT_COLOURS = {"shortfall": "negative", "surplus": "positive"}
 
 
 @redacted
@@ -380,26 +573,18 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
     """P3: perception against expectation per touchpoint, drivers, quadrants, interviews."""
     template = _template(client)
     s = Section("P3", _t(client, "sections.P3"))
-    gaps, weights = _gaps(client)
+    ev = touchpoint_evidence(client, threshold, alpha)
+    gaps, weights = ev.gaps, ev.weights
     s.tables["gaps"] = gaps
     touchpoint = _t(client, "axes.touchpoint")
     labelled = gaps.assign(**{touchpoint: gaps["name"].astype(str) + " (n=" + gaps["n"].astype(str)
-                              + ")"})
-    if gaps["gap"].notna().any():
+                              + ")", "_status": gaps["verdict"].map(VERDICT_COLOURS)})
+    if ev.breakpoints is not None:
         s.figures["gaps"] = charts.dumbbell(
-            labelled, touchpoint, "expectation", "perception",
+            labelled[gaps["gap"].notna()], touchpoint, "expectation", "perception",
             start_name=_t(client, "words.expectation"), end_name=_t(client, "words.perception"),
-            title=_t(client, "p3.fig_gaps"), template=template)
-        worst = gaps["gap"].idxmin()
-        s.narrative.append(_t(client, "p3.gaps",
-                              below=int((gaps["gap"] < 0).sum()),
-                              significant=int(((gaps["gap"] < 0)
-                                               & (gaps["p_adjusted"] < alpha)).sum()),
-                              total=len(gaps), worst=gaps.loc[worst, "name"],
-                              gap=_num(client, gaps.loc[worst, "gap"], 2),
-                              ci=text.interval(gaps.loc[worst, "ci_low"],
-                                               gaps.loc[worst, "ci_high"],
-                                               client.config.language, 2)))
+            status="_status", kind="mean", title=_t(client, "p3.fig_gaps"), template=template)
+        s.narrative.extend(_gap_sentences(client, gaps, threshold, alpha))
     else:
         s.caveats.append(_t(client, "missing.expectation"))
         rating = _t(client, "axes.perception")
@@ -407,41 +592,51 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
             gaps.sort_values("perception").rename(columns={"name": touchpoint,
                                                            "perception": rating}),
             touchpoint, rating, ci_low="perception_low", ci_high="perception_high",
-            n="n_perception", orientation="h",
+            n="n_perception", orientation="h", kind="mean",
             title=_t(client, "p3.fig_perception"), template=template)
     small = gaps.index[gaps["small_sample"]]
     for tp in small:
         n = gaps.loc[tp, "n"] if gaps.loc[tp, "n"] else gaps.loc[tp, "n_perception"]
         _small(client, s, str(gaps.loc[tp, "name"]), int(n))
+    if ev.drivers is not None:
+        s.caveats.extend(_driver_notes(client, ev.drivers, gaps["name"]))
+        if ev.drivers.dropped:
+            s.tables["drivers_left_out"] = _left_out(ev.drivers, gaps["name"])
     if weights is not None:
         weights = weights.assign(name=gaps["name"].reindex(weights.index))
         s.tables["drivers"] = weights
-        s.metrics["drivers_r_squared"] = Metric(round(weights.attrs["r_squared"], 3),
-                                                int(weights.attrs["n"]), "R²")
+        s.metrics["drivers_r_squared"] = Metric(weights.attrs["r_squared"],
+                                                int(weights.attrs["n"]), "R²", kind="r2")
         share = _t(client, "axes.weight")
         s.figures["drivers"] = charts.bars(
             weights.sort_values("rescaled").rename(columns={"name": touchpoint,
                                                             "rescaled": share}),
-            touchpoint, share, orientation="h", title=_t(client, "p3.fig_drivers"),
+            touchpoint, share, orientation="h", kind="percent", title=_t(client, "p3.fig_drivers"),
             template=template)
         top = weights.head(3)
-        s.narrative.append(_t(client, "p3.drivers", names=", ".join(top["name"].astype(str)),
-                              share=_num(client, top["rescaled"].sum(), 0),
-                              r2=_num(client, weights.attrs["r_squared"], 2)))
-        quadrants = perception.importance_performance(gaps, weights)
+        s.narrative.append(_t(client, "p3.drivers", names=_list(client, top["name"]),
+                              share=_f(client, top["rescaled"].sum(), "percent"),
+                              n=text.quantity(weights.attrs["n"], "complete_answer",
+                                              client.config.language),
+                              r2=_f(client, weights.attrs["r_squared"], "r2")))
+    if ev.quadrants is not None:
+        quadrants = ev.quadrants
         s.tables["importance_performance"] = quadrants
         names = [_t(client, f"quadrants.{q}") for q in
                  ("concentrate", "keep_up", "low_priority", "overkill")]
-        x, y = _t(client, "axes.derived_importance"), _t(client, "axes.performance")
+        derived = quadrants.attrs["x"] == "weight"
+        x = _t(client, "axes.derived_importance" if derived else "axes.importance")
+        y = _t(client, "axes.performance")
         s.figures["quadrants"] = charts.quadrant(
-            pd.DataFrame({x: quadrants["importance"], y: quadrants["performance"],
+            pd.DataFrame({x: quadrants[quadrants.attrs["x"]], y: quadrants["performance"],
                           "name": gaps["name"].reindex(quadrants.index)}),
             x, y, "name", quadrants.attrs["x_cut"], quadrants.attrs["y_cut"],
             quadrant_names=tuple(names), title=_t(client, "p3.fig_quadrants"),
             template=template)
         concentrate = quadrants.index[quadrants["quadrant"] == "concentrate"]
-        s.narrative.append(_t(client, "p3.quadrants", names=", ".join(
-            gaps.loc[concentrate, "name"].astype(str)) or "–"))
+        s.narrative.append(_t(client, "p3.quadrants",
+                              names=_list(client, gaps.loc[concentrate, "name"])))
+        s.narrative.extend(_priority_notes(client, ev))
         s.caveats.append(_t(client, "p3.crosshair_rule"))
     voice = _comment_evidence(client)
     if voice is not None and len(voice):
@@ -452,14 +647,14 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
         s.tables["comment_disagreements"] = disagree
         if len(disagree):
             s.narrative.append(_t(client, "p3.comments_disagree",
-                                  names=", ".join(_names(client, disagree.index))))
+                                  names=_list(client, _names(client, disagree.index))))
     if client.interviews is None:
         s.caveats.append(_t(client, "missing.interviews"))
         return s
     interviews = comments.code_interviews(client.interviews, client.codebook)
     filled = int((interviews["coded_by"] == "cxlib").sum())
     if filled:
-        s.caveats.append(_t(client, "p3.uncoded", n=filled))
+        s.caveats.append(_t(client, "p3.uncoded", n=_f(client, filled, "count")))
     interviews = interviews.dropna(subset=["touchpoint"])
     s.tables["interview_themes"] = perception.interview_themes(interviews)
     themes = s.tables["interview_themes"]
@@ -467,13 +662,12 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
     s.figures["interview_themes"] = charts.heatmap(
         pd.DataFrame({touchpoint: _names(client, pd.Index(themes["touchpoint"])).to_numpy(),
                       theme_axis: themes["theme"], count: themes["count"]}),
-        touchpoint, theme_axis, count,
+        touchpoint, theme_axis, count, kind="count",
         title=_t(client, "p3.fig_themes"), template=template)
     sentiment = perception.interview_sentiment(interviews)
     s.tables["interview_sentiment"] = sentiment
-    if gaps["gap"].notna().any():
-        found = _breakpoints(client, gaps, weights, threshold, alpha)
-        focus = list(found.index) or list(gaps["gap"].nsmallest(3).index)
+    if ev.breakpoints is not None:
+        focus = list(ev.breakpoints.index) or list(gaps["gap"].nsmallest(3).index)
     else:
         focus = list(gaps["perception"].nsmallest(3).index)
     quotes = perception.representative_quotes(interviews, focus, k=3)
@@ -483,7 +677,7 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
     s.tables["disagreements"] = disagree
     if len(disagree):
         s.narrative.append(_t(client, "p3.disagree",
-                              names=", ".join(_names(client, disagree.index))))
+                              names=_list(client, _names(client, disagree.index))))
     return s
 
 
@@ -527,29 +721,29 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
     kind, scale = _overall(client)
     n = len(texts)
     commented = metrics.proportion(n, len(survey))
-    s.metrics["comments"] = Metric(n, n, _t(client, "units.comments"))
-    s.metrics["commented"] = Metric(round(100 * commented["value"], 1), len(survey), "%",
-                                    round(100 * commented["ci_low"], 1),
-                                    round(100 * commented["ci_high"], 1))
+    s.metrics["comments"] = Metric(n, n, _t(client, "units.comments"), kind="count")
+    s.metrics["commented"] = Metric(commented["value"], len(survey), "", commented["ci_low"],
+                                    commented["ci_high"], kind="share")
     themed = metrics.proportion(int(found.any(axis=1).sum()), n)
-    s.metrics["themed"] = Metric(round(100 * themed["value"], 1), n, "%",
-                                 round(100 * themed["ci_low"], 1), round(100 * themed["ci_high"], 1))
+    s.metrics["themed"] = Metric(themed["value"], n, "", themed["ci_low"], themed["ci_high"],
+                                 kind="share")
     mood = metrics.mean(scores)
-    s.metrics["comment_sentiment"] = Metric(round(mood["value"], 2), int(mood["n"]),
-                                            _t(client, "units.sentiment"),
-                                            round(mood["ci_low"], 2), round(mood["ci_high"], 2))
+    s.metrics["comment_sentiment"] = Metric(mood["value"], int(mood["n"]),
+                                            _t(client, "units.sentiment"), mood["ci_low"],
+                                            mood["ci_high"], kind="mean")
     table = comments.theme_table(found, scores, survey.loc[texts.index, "overall"],
                                  client.codebook, kind, scale, lang)
     s.tables["themes"] = table
     s.tables["languages"] = langs.replace("", "other").value_counts().rename_axis(
         "language").to_frame("n")
-    s.narrative.append(_t(client, "comments.summary", n=_num(client, n),
-                          share=_pct(client, commented["value"], 0),
-                          themed=_pct(client, themed["value"], 0)))
+    s.narrative.append(_t(client, "comments.summary", n=_f(client, n, "count"),
+                          share=_f(client, commented["value"], "share"),
+                          themed=_f(client, themed["value"], "share")))
     mentioned = table[table["n"] > 0]
     if len(mentioned):
-        s.narrative.append(_t(client, "comments.top", names=", ".join(
-            f"{r['name']} ({_pct(client, r['share'], 0)})" for _, r in mentioned.head(3).iterrows())))
+        s.narrative.append(_t(client, "comments.top", names=_list(client, [
+            f"{r['name']} ({_f(client, r['share'], 'share')})"
+            for _, r in mentioned.head(3).iterrows()])))
         share_axis, theme_axis = _t(client, "axes.comments_share"), _t(client, "axes.theme")
         plot = mentioned.sort_values("share").assign(**{
             theme_axis: mentioned.sort_values("share")["name"],
@@ -558,22 +752,25 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
         plot["share_high"] *= 100
         s.figures["themes"] = charts.bars(plot, theme_axis, share_axis, ci_low="share_low",
                                           ci_high="share_high", n="n", orientation="h",
-                                          title=_t(client, "comments.fig_themes"),
+                                          kind="percent", title=_t(client, "comments.fig_themes"),
                                           template=template)
         tested = mentioned.dropna(subset=["difference"])
         if len(tested):
             unit = _t(client, "axes.theme_difference", metric=_t(client, f"metric.{kind}"))
+            # Colours follow the Holm-adjusted p-values the sentences use.
             s.figures["theme_impact"] = charts.forest(
-                tested.sort_values("difference").rename(columns={"name": theme_axis,
-                                                                 "difference": unit}),
-                theme_axis, unit, "diff_low", "diff_high", reference=0, n="n",
+                tested.sort_values("difference").assign(
+                    _significant=lambda t: t["p_adjusted"] < alpha).rename(
+                    columns={"name": theme_axis, "difference": unit}),
+                theme_axis, unit, "diff_low", "diff_high", reference=0, n="n", kind="gap",
+                significant="_significant",
                 title=_t(client, "comments.fig_impact"), template=template)
         for _, row in tested[tested["p_adjusted"] < alpha].sort_values("difference").iterrows():
             key = "comments.lower" if row["difference"] < 0 else "comments.higher"
             s.narrative.append(_t(client, key, theme=row["name"],
                                   metric=_t(client, f"metric.{kind}"),
-                                  difference=_num(client, abs(row["difference"]), 1),
-                                  ci=text.interval(row["diff_low"], row["diff_high"], lang, 1),
+                                  difference=_f(client, abs(row["difference"]), "mean"),
+                                  ci=_ci(client, row["diff_low"], row["diff_high"], "gap"),
                                   p=_p(client, row["p_adjusted"])))
         for _, row in mentioned[mentioned["small_sample"]].iterrows():
             _small(client, s, row["name"], int(row["n"]))
@@ -585,7 +782,7 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
     s.tables["suggestions"] = comments.suggestions(unthemed, names=client.config.redact)
     other = int((langs == "other").sum())
     if other:
-        s.caveats.append(_t(client, "comments.other_languages", n=_num(client, other)))
+        s.caveats.append(_t(client, "comments.other_languages", n=_f(client, other, "count")))
     s.caveats.append(_t(client, "comments.compared"))
     s.caveats.append(_t(client, "comments.method"))
     return s
@@ -604,7 +801,7 @@ def capabilities(client: Client) -> Section:
     s.tables["element_scores"] = scores
     respondents = client.assessment["respondent"].nunique()
     s.metrics["staff_respondents"] = Metric(respondents, respondents,
-                                            _t(client, "units.respondents"))
+                                            _t(client, "units.respondents"), kind="count")
     change = maturity.wave_change(client.assessment, bank)
     s.tables["wave_change"] = change
     wave, element, score, function = (_t(client, f"axes.{k}") for k in
@@ -615,35 +812,37 @@ def capabilities(client: Client) -> Section:
         for w in sorted(client.assessment["wave"].dropna().unique())], ignore_index=True)
     by_wave = by_wave.rename(columns={"element": element, "mean": score})
     s.figures["blocks_radar"] = charts.radar(
-        by_wave[by_wave["instrument"] == "blocks"], element, score, wave,
+        by_wave[by_wave["instrument"] == "blocks"], element, score, wave, kind="mean",
         title=_t(client, "p4.fig_radar"), template=template)
     s.figures["culture_radar"] = charts.radar(
-        by_wave[by_wave["instrument"] != "blocks"], element, score, wave,
+        by_wave[by_wave["instrument"] != "blocks"], element, score, wave, kind="mean",
         title=_t(client, "p4.fig_culture"), template=template)
     by_function = maturity.function_scores(client.assessment, bank)
     s.tables["function_scores"] = by_function
     s.figures["alignment"] = charts.heatmap(
         by_function.rename(columns={"element": element, "function": function, "mean": score}),
-        element, function, score, title=_t(client, "p4.fig_alignment"), template=template)
+        element, function, score, kind="mean", title=_t(client, "p4.fig_alignment"),
+        template=template)
     if len(change):
         difference = _t(client, "axes.change")
         s.figures["wave_change"] = charts.forest(
             change.rename(columns={"element": element, "difference": difference}),
-            element, difference, "ci_low", "ci_high", reference=0,
+            element, difference, "ci_low", "ci_high", reference=0, significant="significant",
+            kind="gap",
             title=_t(client, "p4.fig_change"), template=template)
         up = change.loc[change["significant"] & (change["difference"] > 0), "element"]
         down = change.loc[change["significant"] & (change["difference"] < 0), "element"]
-        s.narrative.append(_t(client, "p4.change", up=", ".join(up) or "–",
-                              down=", ".join(down) or "–"))
+        s.narrative.append(_t(client, "p4.change", up=_list(client, up),
+                              down=_list(client, down)))
     growth = maturity.growth_opportunities(scores)
     s.tables["growth_opportunities"] = growth
     for _, row in growth.iterrows():
         s.narrative.append(_t(client, "p4.growth", instrument=_t(
             client, f"instruments.{row['instrument']}"), element=row["element"], name=row["name"],
-            mean=_num(client, row["mean"], 2)))
+            mean=_f(client, row["mean"], "mean")))
     misaligned = scores.loc[~scores["aligned"], "element"]
     if len(misaligned):
-        s.narrative.append(_t(client, "p4.alignment", elements=", ".join(map(str, misaligned))))
+        s.narrative.append(_t(client, "p4.alignment", elements=_list(client, misaligned)))
     if respondents < 5:
         _small(client, s, _t(client, "units.respondents"), respondents)
     return s
@@ -655,10 +854,9 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
     """The roadmap: initiatives from breakpoints, switching hotspots and weak blocks."""
     template = _template(client)
     s = Section("roadmap", _t(client, "sections.roadmap"))
-    gaps, weights = _gaps(client)
-    found = hotspots = weak = value = None
-    if gaps["gap"].notna().any():
-        found = _breakpoints(client, gaps, weights, threshold, alpha)
+    ev = touchpoint_evidence(client, threshold, alpha)
+    found, weights = ev.breakpoints, ev.weights
+    hotspots = weak = value = None
     if client.journeys is not None:
         hotspots = journey.switch_hotspots(client.journeys).head(TOP_HOTSPOTS)
         hotspots = hotspots.assign(name=_names(client, hotspots.index))
@@ -671,8 +869,12 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
         joined = p1.link(client.survey, client.outcomes, groups)
         if len(joined) >= metrics.MIN_N:
             risk = p1.revenue_at_risk(joined, p1.GROUPS[kind], what_if_share)
-            value = risk["what_if_value"] * weights["rescaled"] / 100
-            s.caveats.append(_t(client, "roadmap.revenue_rule"))
+            # Money only from a what-if that keeps revenue (a retention gain); its doubt said.
+            if risk["retention_lift"] > 0:
+                value = risk["what_if_value"] * weights["rescaled"] / 100
+                s.caveats.append(_t(client, "roadmap.revenue_rule"))
+                if not risk["what_if_low"] > 0:
+                    s.caveats.append(_t(client, "roadmap.revenue_uncertain"))
     plan = rm.initiatives(breakpoints=found, hotspots=hotspots, weak_elements=weak,
                           revenue_by_touchpoint=value, language=client.config.language)
     if client.roadmap is not None:
@@ -681,7 +883,8 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
         s.missing = _t(client, "missing.roadmap")
         return s
     s.tables["initiatives"] = plan
-    s.metrics["initiatives"] = Metric(len(plan), len(plan), _t(client, "units.initiatives"))
+    s.metrics["initiatives"] = Metric(len(plan), len(plan), _t(client, "units.initiatives"),
+                                      kind="count")
     impact, effort, category = (_t(client, f"axes.{k}") for k in ("impact", "effort",
                                                                    "category"))
     lang = client.config.language
@@ -704,7 +907,8 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
             short: schedule["initiative"].map(labels)}),
         short, "start_day", "end_day", color=horizon,
         title=_t(client, "roadmap.fig_plan"), template=template)
-    s.narrative.append(_t(client, "roadmap.summary", count=len(plan),
-                          quick=int((plan["horizon"] == 30).sum()),
-                          first=", ".join(plan.sort_values("priority")["title"].head(3))))
+    s.narrative.append(_t(client, "roadmap.summary",
+                          initiatives=text.quantity(len(plan), "initiative", lang),
+                          quick=_f(client, int((plan["horizon"] == 30).sum()), "count"),
+                          first=_list(client, plan.sort_values("priority")["title"].head(3))))
     return s

@@ -1,0 +1,175 @@
+"""The executive summary's findings, each stated only when its evidence supports it.
+
+A finding is one sentence with the section its evidence comes from. The summary leads
+with revenue at risk (A2) only when this data shows that retention rises with the loyalty
+measure and the interval of that link excludes no effect (`linkage.retention_link`);
+otherwise it leads with the loyalty measure itself (a measurement with its interval, the
+number A2 allows), says plainly that the link is not shown, and goes on with the
+supported findings strongest first: breakpoints (each a significant shortfall), the
+segment whose loyalty differs most among those that differ significantly (Holm-adjusted),
+switching, the weakest building block, the roadmap. A finding whose test does not
+support it is never stated. Findings come from the saved sections, so the summary rests
+on exactly the figures the sections show.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..practices import linkage
+from . import text
+from .section import Section
+
+#: Which supported finding leads when revenue at risk cannot, strongest first.
+LEAD_ORDER = ("revenue", "loyalty", "breakpoints", "segment")
+#: Significance level of the segment differences the summary may claim (Holm-adjusted).
+ALPHA = 0.05
+
+
+@dataclass
+class Finding:
+    """One sentence of the summary and what stands behind it."""
+
+    key: str            # revenue, what_if, breakpoints, segment, loyalty, switching, ...
+    sentence: str
+    section: str        # the section holding its evidence: P1, P2, P3, P4, roadmap
+    supported: bool     # its test supports it, or it is a measurement with its interval
+
+
+class _Words:
+    def __init__(self, client):
+        self.lang, self.currency = client.config.language, client.config.currency
+        self.kind = client.config.survey.overall.kind
+
+    def t(self, key: str, **values) -> str:
+        return text.t(self.lang, key, **values)
+
+    def f(self, value, kind: str) -> str:
+        return text.figure(value, kind, self.lang, self.currency)
+
+    def ci(self, metric, kind: str) -> str:
+        return text.interval(metric.ci_low, metric.ci_high, self.lang, kind, self.currency)
+
+
+def link(p1: Section | None) -> str:
+    """How the loyalty-retention link reads in P1 (linkage.LINKS); "no_model" without it."""
+    odds = None if p1 is None else p1.metrics.get("odds_ratio_per_point")
+    return linkage.retention_link(None if odds is None else odds.value,
+                                  None if odds is None else odds.ci_low)
+
+
+def _revenue(w: _Words, p1: Section) -> list[Finding]:
+    risk, odds = p1.metrics["revenue_at_risk"], p1.metrics["odds_ratio_per_point"]
+    table = p1.tables.get("revenue_at_risk")
+    group = str(table["value"].get("group", "")) if table is not None else ""
+    found = [Finding("revenue", w.t(
+        "summary.revenue", at_risk=w.f(risk.value, "money"), ci=w.ci(risk, "money"),
+        group=w.t(f"groups.{group}", default=group), metric=w.t(f"metric.{w.kind}"),
+        ratio=w.f(odds.value, "ratio"), ratio_ci=w.ci(odds, "ratio")), "P1", True)]
+    what_if = p1.metrics.get("what_if_value")
+    if what_if is not None and what_if.value > 0:
+        share = table["value"].get("what_if_share") if table is not None else None
+        key = "summary.what_if" if what_if.ci_low > 0 else "summary.what_if_uncertain"
+        found.append(Finding("what_if", w.t(key, share=w.f(share, "share"),
+                                            value=w.f(what_if.value, "money"),
+                                            ci=w.ci(what_if, "money")), "P1", True))
+    return found
+
+
+def _segment(w: _Words, p1: Section) -> Finding | None:
+    tests = p1.tables.get("segment_tests")
+    if tests is None or "p_adjusted" not in tests or not (tests["p_adjusted"] < ALPHA).any():
+        return None
+    spreads = {}
+    for segment in tests.index[tests["p_adjusted"] < ALPHA]:
+        table = p1.tables.get(f"loyalty_by_{segment}")
+        if table is not None:
+            column = "nps" if "nps" in table else "satisfied"
+            spreads[segment] = (table[column].max() - table[column].min(), table, column)
+    if not spreads:
+        return None
+    segment = max(spreads, key=lambda k: spreads[k][0])   # differs most: the widest spread
+    _, table, column = spreads[segment]
+    kind = "nps" if column == "nps" else "percent"
+    best, worst = table[column].idxmax(), table[column].idxmin()
+    return Finding("segment", w.t(
+        "summary.segment", metric=w.t(f"metric.{w.kind}"), segment=segment,
+        p=text.p_relation(tests.loc[segment, "p_adjusted"], w.lang), best=best,
+        best_value=w.f(table.loc[best, column], kind), worst=worst,
+        worst_value=w.f(table.loc[worst, column], kind)), "P1", True)
+
+
+def findings(client, sections: dict[str, Section]) -> list[Finding]:
+    """Every finding the summary may state, supported or not, in reading order."""
+    w = _Words(client)
+    found: list[Finding] = []
+    p1, p2 = sections.get("P1"), sections.get("P2")
+    if p1 is not None:
+        if link(p1) == "holds" and "revenue_at_risk" in p1.metrics:
+            found += _revenue(w, p1)
+        loyalty = p1.metrics.get("loyalty")
+        if loyalty is not None:
+            found.append(Finding("loyalty", w.t(
+                "summary.loyalty", metric=w.t(f"metric.{w.kind}"),
+                value=w.f(loyalty.value, loyalty.kind), ci=w.ci(loyalty, loyalty.kind),
+                n=w.f(loyalty.n, "count")), "P1", True))
+    bps = None if p2 is None else p2.tables.get("breakpoints")
+    if bps is not None and len(bps):
+        found.append(Finding("breakpoints", w.t(
+            "summary.breakpoints", count=w.f(len(bps), "count"),
+            names=text.listing(bps["name"].astype(str).head(3), w.lang)), "P2", True))
+    if p1 is not None:
+        segment = _segment(w, p1)
+        if segment is not None:
+            found.append(segment)
+    if p2 is not None and "self_service_to_assisted" in p2.metrics:
+        m = p2.metrics["self_service_to_assisted"]
+        found.append(Finding("switching", w.t("summary.switching", share=w.f(m.value, m.kind)),
+                             "P2", True))
+    p4 = sections.get("P4")
+    growth = None if p4 is None else p4.tables.get("growth_opportunities")
+    if growth is not None:
+        blocks = growth[growth["instrument"] == "blocks"]
+        if len(blocks):
+            row = blocks.iloc[0]
+            found.append(Finding("growth", w.t("summary.growth", element=row["element"],
+                                               name=row["name"], mean=w.f(row["mean"], "mean")),
+                                 "P4", True))
+    plan = sections.get("roadmap")
+    if plan is not None and "initiatives" in plan.tables and len(plan.tables["initiatives"]):
+        first = plan.tables["initiatives"].sort_values("priority")["title"].head(3)
+        found.append(Finding("roadmap", w.t("summary.roadmap",
+                                            first=text.listing(first, w.lang)), "roadmap", True))
+    return found
+
+
+def link_statement(client, sections: dict[str, Section]) -> str | None:
+    """The plain sentence saying this data does not show the link, or None when it does."""
+    w = _Words(client)
+    p1 = sections.get("P1")
+    if p1 is None:
+        return None
+    state = link(p1)
+    if state == "holds":
+        return None
+    if "linked_customers" not in p1.metrics:
+        return w.t("summary.no_outcomes")
+    odds = p1.metrics.get("odds_ratio_per_point")
+    reason = (w.t("p1.link_no_model") if odds is None else
+              w.t(f"p1.link_{state}", ratio=w.f(odds.value, "ratio"), ci=w.ci(odds, "ratio")))
+    return w.t("summary.no_link", metric=w.t(f"metric.{w.kind}"), reason=reason)
+
+
+def ordered(found: list[Finding]) -> list[Finding]:
+    """The supported findings, the headline first (LEAD_ORDER), the rest in their order."""
+    kept = [f for f in found if f.supported]
+    rank = {key: i for i, key in enumerate(LEAD_ORDER)}
+    lead = min(kept, key=lambda f: rank.get(f.key, len(rank)), default=None)
+    return [] if lead is None else [lead] + [f for f in kept if f is not lead]
+
+
+def table(found: list[Finding]) -> pd.DataFrame:
+    """The findings as a table: key, section, supported, sentence."""
+    return pd.DataFrame([f.__dict__ for f in found],
+                        columns=["key", "sentence", "section", "supported"])
