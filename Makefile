@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 AIRLINE := ../shared/data/airline_satisfaction/passengers.csv
 
-.PHONY: demo test lab install browser airline bench clean
+.PHONY: demo test properties lab install browser airline bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ demo: install browser
 
 test: install browser
 	$(BIN)/python -m pytest
+
+# The property tests with many examples from fresh seeds (make test runs a bounded, seeded set).
+properties: install
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_properties.py -q
 
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -1,12 +1,26 @@
-"""Fixtures shared by the suite: demo clients and one full demo report per session."""
+"""Fixtures shared by the suite: demo clients and one full demo report per session.
+
+Hypothesis runs under the profile named by HYPOTHESIS_PROFILE: "ci" (the default, as in
+`make test`) draws a bounded number of examples from a fixed seed; "long" (`make
+properties`) draws many more from fresh seeds.
+"""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from cxlib import paths
+
+settings.register_profile("ci", max_examples=100, derandomize=True, database=None,
+                          deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=2000, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
