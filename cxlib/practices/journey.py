@@ -41,8 +41,8 @@ def breakpoints(gaps: pd.DataFrame, weights: pd.DataFrame | None = None,
     weights -- the key driver weights (KeyDrivers.weights) or None; top_drivers -- how
     many leading drivers can be moments of truth.
     Returns: the breakpoint rows of `gaps`, ranked, with columns weight (rescaled %,
-    NaN without weights), rank_importance (what they were ranked by) and moment_of_truth;
-    attrs ranked_by ("derived" or "stated").
+    NaN without weights) and moment_of_truth; attrs ranked_by ("derived": weight, or
+    "stated": importance).
     """
     chosen = gaps[gaps["verdict"] == "shortfall"].copy()
     if weights is None:
@@ -56,7 +56,7 @@ def breakpoints(gaps: pd.DataFrame, weights: pd.DataFrame | None = None,
         top = set(ranked.index[:top_drivers])
     chosen["moment_of_truth"] = chosen.index.isin(list(top))
     chosen = chosen.sort_values(["rank_importance", "gap"], ascending=[False, True],
-                                kind="stable", na_position="last")
+                                kind="stable", na_position="last").drop(columns="rank_importance")
     chosen.attrs.update(ranked_by="stated" if weights is None else "derived")
     return chosen
 
