@@ -56,7 +56,8 @@ def breakpoints(gaps: pd.DataFrame, weights: pd.DataFrame | None = None,
         top = set(ranked.index[:top_drivers])
     chosen["moment_of_truth"] = chosen.index.isin(list(top))
     chosen = chosen.sort_values(["rank_importance", "gap"], ascending=[False, True],
-                                kind="stable", na_position="last").drop(columns="rank_importance")
+                                kind="stable", na_position="last")
+    chosen = chosen.drop(columns="rank_importance")
     chosen.attrs.update(ranked_by="stated" if weights is None else "derived")
     return chosen
 
