@@ -71,7 +71,7 @@ def _revenue(w: _Words, p1: Section) -> list[Finding]:
     if what_if is not None and what_if.value > 0:
         share = table["value"].get("what_if_share") if table is not None else None
         key = "summary.what_if" if what_if.ci_low > 0 else "summary.what_if_uncertain"
-        found.append(Finding("what_if", w.t(key, share=w.f(share, "share"),
+        found.append(Finding("what_if", w.t(key, share=w.f(share, "param_share"),
                                             value=w.f(what_if.value, "money"),
                                             ci=w.ci(what_if, "money")), "P1", True))
     return found

@@ -141,10 +141,7 @@ def _logo_html(path: Path | None, alt: str) -> Markup:
 
 def _setting_value(name: str, value, lang: str) -> str:
     """A run parameter as the appendix shows it: every digit it was given, no more."""
-    share = text.kind(name) == "percent"
-    shown = 100 * value if share else value
-    digits = len(f"{shown:.6f}".rstrip("0").partition(".")[2])
-    return text.percent(value, lang, digits) if share else text.number(value, lang, digits)
+    return text.figure(value, "param_share" if text.kind(name) == "share" else "param", lang)
 
 
 def _source_label(source: str, lang: str) -> str:

@@ -100,6 +100,7 @@ KINDS = {
     "p": Rule(3),                                  # a p-value: 0.042, below 0.001: <0.001
     "stat": Rule(2),                               # a test statistic or coefficient: 12.30
     "param": Rule(3),                              # a setting as given: 0.5, 0.05
+    "param_share": Rule(3, percent=True, scale=100),   # a share setting as given: 20%
     "auto": Rule(2),                               # a number of no known kind
 }
 #: The smallest p-value written out; smaller ones read "<0.001".
@@ -151,9 +152,10 @@ def _bare(value: float, kind: str, language: str) -> str:
     if kind == "auto":
         digits = 0 if value.is_integer() or abs(value) >= 1000 else rule.digits
         return number(value, language, digits)
-    if kind == "param":
-        shown = number(value, language, rule.digits)
-        return shown.rstrip("0").rstrip(".") if "." in shown else shown
+    if kind.startswith("param"):
+        shown = number(value * rule.scale, language, rule.digits)
+        shown = shown.rstrip("0").rstrip(".") if "." in shown else shown
+        return shown + ("%" if rule.percent else "")
     shown = number(value * rule.scale, language, rule.digits)
     if rule.signed and not shown.startswith(_MINUS) and _rounded(value, rule.digits) != 0:
         shown = "+" + shown
@@ -215,8 +217,8 @@ def excel_format(kind: str, language: str = "en") -> str:
     body = "#,##0" + ("." + "0" * rule.digits if rule.digits else "")
     if kind == "p":
         return f'[<{P_FLOOR}]"<{P_FLOOR}";0.000'
-    if kind in ("auto", "param"):
-        return "General" if kind == "auto" else "#,##0.###"
+    if kind in ("auto", "param", "param_share"):
+        return {"auto": "General", "param": "#,##0.###", "param_share": "0.###%"}[kind]
     if rule.scale == 100:
         return body + "%"
     if rule.percent:

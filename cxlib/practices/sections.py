@@ -223,7 +223,7 @@ def _what_if(client: Client, risk: pd.Series, what_if_share: float) -> str:
                   ci=_ci(client, risk["retention_lift_low"], risk["retention_lift_high"],
                          "share"))
     key = "p1.what_if" if risk["what_if_low"] > 0 else "p1.what_if_uncertain"
-    return _t(client, key, **names, share=_f(client, what_if_share, "share"),
+    return _t(client, key, **names, share=_f(client, what_if_share, "param_share"),
               value=_f(client, risk["what_if_value"], "money"),
               ci=_ci(client, risk["what_if_low"], risk["what_if_high"], "money"))
 
@@ -330,7 +330,7 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
         s.metrics["what_if_value"] = Metric(
             risk["what_if_value"], int(risk["n"]), client.config.currency, risk["what_if_low"],
             risk["what_if_high"], _t(client, "p1.what_if_assumption",
-                                     share=_f(client, what_if_share, "share")), kind="money")
+                                     share=_f(client, what_if_share, "param_share")), kind="money")
     lead = [_t(client, "p1.headline", group=_t(client, f"groups.{low}"),
                customers=text.quantity(risk["customers"], "surveyed_customer",
                                        client.config.language),
