@@ -178,7 +178,7 @@ def test_every_report_table_cell_is_the_workbook_figure_by_its_kind(shown, book)
     for (anchor, key), table in shown.tables.items():
         if anchor in (None, "appendix", "summary"):
             continue
-        section = "roadmap" if anchor == "roadmap" else anchor.upper()
+        section = anchor.upper() if re.fullmatch(r"p\d", anchor) else anchor
         sheet = book[f"{section} {key}"[:31]]
         headers = [c.value for c in sheet[1]]
         for c, header in enumerate(table["headers"]):
