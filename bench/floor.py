@@ -2,20 +2,23 @@
 
 Usage: python bench/floor.py CLIENT OUTPUT_FOLDER [--no-deliverables]
 """
+import datetime as dt
 import sys
 from pathlib import Path
 
 from cxlib import practices
-from cxlib.outputs import report
 from cxlib.inputs.client import load_client
-from cxlib.runs import parameters
-from cxlib.runs.run import fingerprint
+from cxlib.outputs import report
+from cxlib.runs import manifest, parameters
 
 
 def main() -> None:
+    started = dt.datetime.now(dt.timezone.utc)
     client = load_client(sys.argv[1])
     out = Path(sys.argv[2])
     settings = parameters.resolve(client.config.folder)
+    deliverables = "--no-deliverables" not in sys.argv
+    run = manifest.plan(client.config, parameters.records(settings), deliverables)
     p = parameters.values(settings)
     sections = {
         "P1": practices.outcomes(client, what_if_share=p["what_if_share"]),
@@ -25,12 +28,13 @@ def main() -> None:
         "roadmap": practices.roadmap(client, threshold=p["threshold"], alpha=p["alpha"],
                                      what_if_share=p["what_if_share"]),
     }
-    report.write(client, sections, out, {"fingerprint": fingerprint(client, settings),
-                                         "settings": parameters.records(settings)})
-    if "--no-deliverables" not in sys.argv:
+    report.write(client, sections, out, {"settings": parameters.records(settings),
+                                         "provenance": manifest.short(run, started)})
+    if deliverables:
         from cxlib.outputs import deliver
 
         deliver.write_all(client, sections, out)
+    manifest.write(out, run, started, dt.datetime.now(dt.timezone.utc))
 
 
 if __name__ == "__main__":

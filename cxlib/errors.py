@@ -64,6 +64,17 @@ class RunError(CxError):
     """Raised when a notebook or a report step fails for a client."""
 
 
+class Stopped(BaseException):
+    """Raised in a run by SIGTERM (and in workers by SIGINT): clean up, say one line, exit.
+
+    A BaseException like KeyboardInterrupt, so that no `except Exception` swallows it.
+    """
+
+    def __init__(self, signal_name: str = "SIGTERM", message: str = ""):
+        self.signal_name = signal_name
+        super().__init__(message or f"stopped by {signal_name}")
+
+
 def quoted(value: object, limit: int = 40) -> str:
     """Show a found value the way problems quote it: in quotes, cut if long."""
     text = str(value)

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from cxlib.errors import DataError, RunError
-from cxlib.runs.run import Outcome, publish, run_client, run_many
+from cxlib.errors import DataError, RunError, UsageError
+from cxlib.runs.run import Outcome, run_client, run_many
 
 
 @pytest.fixture()
@@ -38,15 +38,6 @@ def test_run_client_failing_notebook_leaves_no_partial_report(demo_folder, tmp_p
     assert list(out.iterdir()) == []
 
 
-def test_publish_replaces_an_older_report_whole(tmp_path):
-    final, staging = tmp_path / "demo", tmp_path / ".demo.partial"
-    final.mkdir(); (final / "old.txt").write_text("old")
-    staging.mkdir(); (staging / "report.html").write_text("new")
-    publish(staging, final)
-    assert sorted(p.name for p in final.iterdir()) == ["report.html"]
-    assert [p.name for p in tmp_path.iterdir()] == ["demo"]
-
-
 def test_run_client_resume_skips_unchanged_client(demo_report):
     outcome = run_client("demo", output_root=demo_report.parent, resume=True)
     assert outcome.skipped and outcome.ok
@@ -60,34 +51,20 @@ def test_run_many_reports_failure_and_keeps_going(demo_report, broken_client):
     assert isinstance(outcomes[1], Outcome) and outcomes[1].skipped
 
 
-def test_results_fingerprint_changes_when_input_changes(demo_report, client_copy):
-    from cxlib.inputs.client import load_client
-    from cxlib.runs.parameters import resolve
-    from cxlib.runs.run import fingerprint
-
-    stored = json.loads((demo_report / "results.json").read_text())["fingerprint"]
-    assert fingerprint(load_client("demo"), resolve(None)) == stored
-    (client_copy / "touchpoints.csv").write_text(
-        (client_copy / "touchpoints.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert fingerprint(load_client(client_copy), resolve(None)) != stored
-
-
-def test_run_leaves_no_snapshot_or_sections_behind(demo_report):
-    assert not (demo_report / "client.pickle").exists()
-    assert not (demo_report / "sections").exists()
+def test_run_leaves_no_snapshot_or_sections_behind(demo_report, demo_folder):
     assert sorted(p.name for p in demo_report.iterdir()) == [
-        "figures", "notebooks", "report.html", "report.pdf", "results.json", "tables.xlsx"]
+        "figures", "manifest.json", "notebooks", "report.html", "report.pdf", "results.json",
+        "tables.xlsx"]
+    assert not list(demo_folder.glob(".cx-snapshot-*"))
+    assert sorted(p.name for p in demo_report.parent.iterdir()) == ["demo"]
 
 
-def test_snapshot_round_trip_equals_fresh_load(tmp_path):
-    import pandas as pd
-
-    from cxlib.inputs.client import load_client, save_snapshot
-
-    fresh = load_client("demo")
-    back = load_client(save_snapshot(fresh, tmp_path))
-    pd.testing.assert_frame_equal(back.survey, fresh.survey)
-    assert back.config == fresh.config
+def test_run_many_same_id_twice_is_a_usage_error(demo_folder, client_copy, tmp_path):
+    twin = tmp_path / "twin" / "demo"
+    shutil.copytree(client_copy, twin)
+    with pytest.raises(UsageError, match="'demo'"):
+        run_many(["demo", str(twin)], output_root=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def test_run_uses_settings_file_and_command_line_and_says_so(tiny_report):

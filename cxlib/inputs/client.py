@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import pickle
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from .codebook import DEFAULT as DEFAULT_CODEBOOK, Codebook, load_codebook
 from .config import (CONFIG_FILE, MODEL_COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES,
                      ClientConfig, FileSpec, OutcomeRules, load_config)
 from ..errors import CxError, DataError, Problem, quoted
+from . import snapshot
 from .readers import RawTable, read_table
 
 #: The eight default journey stages, in order (METHOD.md, seed 001).
@@ -580,29 +580,16 @@ def _source(spec: FileSpec, kind: str, frame: pd.DataFrame | None, reading: dict
             "modified": modified, "read_as": reading.get(spec.name, "")}
 
 
-#: The checked client `cx run` hands to its notebooks, so a big survey is read once a run.
-SNAPSHOT = "client.pickle"
-
-
-def save_snapshot(client: Client, folder: Path) -> Path:
-    """Write a loaded client into a run's staging folder for its notebooks to read."""
-    path = Path(folder) / SNAPSHOT
-    with path.open("wb") as out:
-        pickle.dump(client, out, protocol=pickle.HIGHEST_PROTOCOL)
-    return path
-
-
 def load_client(client: str | Path, allow_small: bool = False) -> Client:
     """Read, check and map every file of a client; raise DataError listing every problem.
 
-    `client` is a client id, a client folder, or the snapshot a run wrote with
-    save_snapshot (only `cx run` writes those, into its own staging folder). A survey with
-    fewer answers to the overall measure than survey.min_answers is refused unless
-    `allow_small` (`--allow-small`); fewer than two is refused always.
+    `client` is a client id, a client folder, or the snapshot of a checked client that
+    `cx run` wrote for its notebooks (cxlib.inputs.snapshot: Parquet and JSON, no pickle).
+    A survey with fewer answers to the overall measure than survey.min_answers is refused
+    unless `allow_small` (`--allow-small`); fewer than two is refused always.
     """
-    if Path(client).name == SNAPSHOT and Path(client).is_file():
-        with Path(client).open("rb") as snapshot:
-            return pickle.load(snapshot)
+    if snapshot.is_snapshot(client):
+        return snapshot.load(client, Client)
     config = load_config(client_folder(client))
     check = _Checker()
     loaded = _survey(check, config)

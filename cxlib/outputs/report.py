@@ -161,12 +161,28 @@ def _settings_table(settings: dict, lang: str) -> dict:
     }
 
 
+def _provenance(short: dict, lang: str) -> dict:
+    """The appendix's short form of the run's manifest: code, start, and each input's hash."""
+    started = dt.datetime.fromisoformat(short["started"])
+    commit = short.get("commit") or text.t(lang, "appendix.no_commit")
+    if short.get("modified"):
+        commit += text.t(lang, "appendix.modified")
+    return {
+        "sentence": text.t(lang, "appendix.provenance_note", version=short["cxlib"],
+                           commit=commit, date=text.date(started.date(), lang),
+                           time=f"{started:%H:%M} UTC", manifest=short["manifest"]),
+        "inputs": {"headers": [text.t(lang, "appendix.input"), "SHA-256"],
+                   "rows": [[name, digest[:16]] for name, digest in short["inputs"].items()],
+                   "more": 0},
+    }
+
+
 def render_html(client: Client, sections: dict[str, Section], generated: dt.date,
                 run: dict | None = None) -> str:
     """The whole report as one self-contained HTML page (plotly.js embedded once).
 
-    `run` is what the run records about itself (`settings`: parameter -> value and
-    source), shown in the appendix.
+    `run` is what the run records about itself, shown in the appendix: `settings`
+    (parameter -> value and source) and `provenance` (cxlib.runs.manifest.short).
     """
     run = run or {}
     lang = client.config.language
@@ -185,6 +201,7 @@ def render_html(client: Client, sections: dict[str, Section], generated: dt.date
                       metric=text.t(lang, f"metric.{client.config.survey.overall.kind}")),
         sources=_table(client.sources.set_index("input"), ["file", "rows", "modified"], lang),
         settings=_settings_table(run["settings"], lang) if run.get("settings") else None,
+        provenance=_provenance(run["provenance"], lang) if run.get("provenance") else None,
     )
 
 

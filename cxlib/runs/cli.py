@@ -1,12 +1,13 @@
-"""The `cx` command: validate, run, new, demo, portfolio."""
+"""The `cx` command: validate, run, verify, clean, new, demo, portfolio."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
 from .. import paths
-from ..errors import CxError, UsageError
+from ..errors import CxError, Stopped, UsageError
 from . import parameters
 
 
@@ -45,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="run only the K-th of N equal shares of the clients (one per "
                      "cluster node)")
     run.add_argument("--resume", action="store_true",
-                     help="skip clients whose report is already current")
+                     help="skip clients whose report on disk is whole and was made from the "
+                     "same inputs, parameters, notebooks, cxlib, templates and deliverables")
     run.add_argument("-p", "--parameter", type=_parameter, action="append", default=[],
                      metavar="NAME=VALUE", help="a run parameter, over the client's "
                      "settings.yml: " + "; ".join(f"{p.name} ({p.expected()}, default "
@@ -54,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-small", action="store_true", help=SMALL_HELP)
     run.add_argument("--no-deliverables", action="store_true",
                      help="write report.html and results.json only (no PDF, Excel, images)")
+    verify = sub.add_parser("verify", help="check a report folder against its manifest and "
+                            "its inputs against the client's folder")
+    verify.add_argument("report", type=Path, help="a report folder, such as reports/acme")
+    verify.add_argument("--client", type=Path, default=None,
+                        help="the client's folder, if not where the report was made from")
+    clean = sub.add_parser("clean", help="remove what interrupted runs left behind")
+    clean.add_argument("--output", type=Path, default=paths.REPORTS, help="reports folder")
+    clean.add_argument("clients", nargs="*", help="client folders to clean of run snapshots "
+                       "(default: every client under data/clients)")
     new = sub.add_parser("new", help="scaffold a new client folder with intake templates")
     new.add_argument("client", help="the new client's id")
     new.add_argument("--folder", type=Path, default=paths.CLIENTS, help="where clients live")
@@ -120,13 +131,37 @@ def _run(args) -> int:
     for o in outcomes:
         if o.ok:
             note = " (unchanged, skipped)" if o.skipped else f" ({o.seconds:.0f} s)"
-            print(f"{o.client}: {o.path}{note}")
+            again = f"; {o.reason}" if o.reason and not o.skipped else ""
+            print(f"{o.client}: {o.path}{note}{again}")
         else:
             print(f"{o.client}: FAILED\n  " + o.reason.replace("\n", "\n  "), file=sys.stderr)
     failed = sum(not o.ok for o in outcomes)
     if failed:
         print(f"{failed} of {len(outcomes)} clients failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _verify(args) -> int:
+    from .manifest import verify
+
+    status, lines = verify(args.report, args.client)
+    print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
+    return status
+
+
+def _clean(args) -> int:
+    from .run import all_clients
+    from .staging import clean
+
+    folders = [Path(c) for c in args.clients] or [paths.CLIENTS / c for c in all_clients()]
+    touched, busy = clean(args.output, folders)
+    for path in touched:
+        print(f"{'restored' if not path.name.startswith('.') else 'removed'} {path}")
+    for client in busy:
+        print(f"{client}: a run is in progress; left alone")
+    if not touched and not busy:
+        print("nothing to clean")
+    return 0
 
 
 def _new(args) -> int:
@@ -164,17 +199,26 @@ def _portfolio(args) -> int:
     return 0
 
 
-COMMANDS = {"validate": _validate, "run": _run, "new": _new, "demo": _demo, "kernel": _kernel,
-            "portfolio": _portfolio}
+COMMANDS = {"validate": _validate, "run": _run, "verify": _verify, "clean": _clean,
+            "new": _new, "demo": _demo, "kernel": _kernel, "portfolio": _portfolio}
+
+
+def _stop(signum, _frame):
+    raise Stopped(signal.Signals(signum).name)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; a user's mistake is printed plainly, without a traceback.
 
     Exit status: 0 done, 1 bad data or a failed client, 2 a bad command (argparse's own
-    status for a malformed one), 130 interrupted.
+    status for a malformed one), 3 `cx verify`: intact but the inputs changed since,
+    130 interrupted (Ctrl-C), 143 stopped (SIGTERM). Stopping removes unfinished work.
     """
     args = _parser().parse_args(argv)
+    try:
+        previous = signal.signal(signal.SIGTERM, _stop)
+    except ValueError:          # not the main thread (tests): leave SIGTERM alone
+        previous = None
     try:
         return COMMANDS[args.command](args)
     except UsageError as err:
@@ -183,9 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     except CxError as err:
         print(str(err), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Stopped) as stop:
+        how = "Ctrl-C" if isinstance(stop, KeyboardInterrupt) else stop.signal_name
+        print(f"cx {args.command}: stopped by {how}; finished reports are in place, "
+              "unfinished ones were removed", file=sys.stderr)
+        return 130 if isinstance(stop, KeyboardInterrupt) else 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -1,29 +1,30 @@
-"""Running the notebooks for clients: papermill, worker processes, staging and publishing."""
+"""Running the notebooks for one client: validation, papermill, the report, publishing."""
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import json
-import os
 import shutil
 import sys
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import __version__, paths
+from .. import paths
+from ..errors import CxError, UsageError
+from ..inputs import snapshot
+from ..inputs.client import client_folder, load_client
+from ..inputs.config import load_config
 from ..outputs import portfolio, report
-from ..inputs.client import Client, client_folder, load_client, save_snapshot
-from ..errors import CxError, RunError
 from ..outputs.section import load_sections
+from . import manifest, staging
 from . import parameters as params
+from .notebooks import Notebooks
 
 #: The notebooks a report runs, in order; each saves one or two sections.
 NOTEBOOKS = ("00_intake.ipynb", "01_outcomes.ipynb", "02_touchpoints.ipynb",
              "03_perception.ipynb", "04_capabilities.ipynb", "05_comments.ipynb")
 #: The Jupyter kernel the venv registers for itself (see the Makefile).
 KERNEL = "cx-workbook"
-_KERNEL_RETRIES = 3
 #: Keeps ipykernel's start-up warnings (plain TCP on localhost) out of every run's output.
 QUIET = "--IPKernelApp.log_level=ERROR"
 
@@ -39,19 +40,12 @@ class Outcome:
     seconds: float = 0.0
     skipped: bool = False
 
+    def to_dict(self) -> dict:
+        return {**asdict(self), "path": None if self.path is None else str(self.path)}
 
-def fingerprint(client: Client, settings: dict | None = None) -> str:
-    """A hash of the client's inputs, the run's parameters and the cxlib version."""
-    digest = hashlib.sha256(__version__.encode())
-    digest.update(json.dumps(params.values(settings or {}), sort_keys=True).encode())
-    folder = client.config.folder
-    files = [folder / "client.yml", client.config.survey.file.path]
-    files += [spec.path for spec in client.config.files.values()]
-    files += [client.config.codebook] if client.config.codebook else []
-    for path in files:
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    @classmethod
+    def from_dict(cls, data: dict) -> "Outcome":
+        return cls(**{**data, "path": None if data["path"] is None else Path(data["path"])})
 
 
 def ensure_kernel(name: str = KERNEL) -> str:
@@ -74,102 +68,88 @@ def ensure_kernel(name: str = KERNEL) -> str:
     return name
 
 
-def _execute(notebook: str, out: Path, parameters: dict, kernel: str) -> None:
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    source = str(paths.NOTEBOOKS / notebook)
-    declared = pm.inspect_notebook(source)
-    parameters = {k: v for k, v in parameters.items() if k in declared}
-    for attempt in range(_KERNEL_RETRIES):
-        try:
-            pm.execute_notebook(source, str(out), parameters=parameters,
-                                kernel_name=kernel, cwd=str(paths.NOTEBOOKS),
-                                progress_bar=False, log_output=False)
-            return
-        except PapermillExecutionError as err:
-            raise RunError(f"{notebook}, cell {err.exec_count}: {err.ename}: {err.evalue}") \
-                from None
-        except Exception as err:  # noqa: BLE001 - kernel start-up raises many kinds
-            # Parallel kernel starts can collide on a port (papermill issue 511): retry.
-            if "Address already in use" not in str(err) or attempt == _KERNEL_RETRIES - 1:
-                raise RunError(f"{notebook}: the kernel failed: {type(err).__name__}: {err}") \
-                    from None
-            time.sleep(0.5 + attempt)
-
-
-def publish(staging: Path, final: Path) -> None:
-    """Move a finished report into place, replacing an older one in one rename."""
-    old = final.with_name(f".{final.name}.old-{os.getpid()}")
-    if final.exists():
-        final.rename(old)
-    staging.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def run_client(client: str | Path, output_root: Path = paths.REPORTS,
                parameters: dict | None = None, kernel: str = KERNEL,
-               deliverables: bool = True, resume: bool = False,
+               deliverables: bool = True, resume: bool = False, at_once: int = 1,
                allow_small: bool = False) -> Outcome:
-    """Validate a client, run its notebooks and publish reports/<id>/ only when complete.
+    """Validate a client, run its notebooks and publish reports/<id>/ only when whole.
 
-    `parameters` are the values given on the command line; the client's settings.yml and
-    the declared defaults fill in the rest (cxlib.runs.parameters.resolve).
+    Parameters
+    ----------
+    client : a client id (under data/clients) or a client folder.
+    output_root : the reports folder; the report goes to <output_root>/<id>/.
+    parameters : values given on the command line; the client's settings.yml and the
+        declared defaults fill in the rest (cxlib.runs.parameters.resolve).
+    kernel : the Jupyter kernel the notebooks run in.
+    deliverables : also write report.pdf, tables.xlsx and figures/.
+    resume : skip the run when the report on disk is whole and was made from the same
+        inputs, parameters, code and deliverables (cxlib.runs.manifest.differences).
+    at_once : how many of the client's notebooks execute at the same time.
+    allow_small : run a survey with fewer answers than survey.min_answers (`--allow-small`).
+
+    Returns
+    -------
+    Outcome. Raises DataError for bad inputs, UsageError for bad parameters, RunError when
+    a notebook or step fails or another run holds the client; nothing is left half-written.
     """
-    start = time.perf_counter()
-    loaded = load_client(client, allow_small=allow_small)
-    settings = params.resolve(loaded.config.folder, parameters)
-    output_root = Path(output_root)
-    final = output_root / loaded.id
-    stamp = fingerprint(loaded, settings)
-    if resume and _is_current(final, stamp):
-        return Outcome(loaded.id, True, final / "report.html", "unchanged", 0.0, True)
-    output_root.mkdir(parents=True, exist_ok=True)
-    staging = output_root / f".{loaded.id}.partial-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        (staging / "notebooks").mkdir(parents=True)
-        snapshot = save_snapshot(loaded, staging)
-        given = {**params.values(settings), "client": str(snapshot),
-                 "output_dir": str(staging), "live": False}
-        for notebook in NOTEBOOKS:
-            _execute(notebook, staging / "notebooks" / notebook, given, kernel)
-        sections = load_sections(staging)
-        benchmark = portfolio.load(output_root)    # reports/portfolio.json (cx portfolio)
-        if benchmark is not None:
-            sections["benchmark"] = portfolio.section(loaded, sections, benchmark)
-        report.write(loaded, sections, staging,
-                     {"fingerprint": stamp, "settings": params.records(settings)})
-        if deliverables:
-            from ..outputs import deliver
+    clock, started = time.perf_counter(), dt.datetime.now(dt.timezone.utc)
+    folder = client_folder(client)
+    config = load_config(folder)
+    settings = params.resolve(folder, parameters)
+    root = Path(output_root).resolve()     # the kernels run in notebooks/: absolute paths
+    final = root / config.id
+    with staging.client_lock(root, config.id):
+        staging.recover(root, config.id)
+        staging.remove_stale_snapshots(folder)
+        run = manifest.plan(config, params.records(settings), deliverables)
+        if (root / portfolio.FILE).is_file():      # the benchmark the report places it in
+            run.inputs[f"{root / portfolio.FILE}"] = manifest.sha256(root / portfolio.FILE)
+        why = manifest.differences(final, run) if final.exists() else []
+        if resume and final.exists() and not why:
+            return Outcome(config.id, True, final / "report.html", "unchanged", 0.0, True)
+        token = staging.run_token()
+        work = staging.staging_folder(root, config.id, token)
+        try:
+            (work / "notebooks").mkdir(parents=True)
+            # The kernels start while the client is read and checked.
+            with Notebooks(NOTEBOOKS, work / "notebooks", kernel, at_once) as notebooks, \
+                    staging.snapshot_folder(folder, work, token) as saved:
+                loaded = load_client(folder, allow_small=allow_small)
+                snapshot.save(loaded, saved)
+                notebooks.run({**params.values(settings), "client": str(saved),
+                               "output_dir": str(work), "live": False})
+            sections = load_sections(work)
+            benchmark = portfolio.load(root)    # reports/portfolio.json (cx portfolio)
+            if benchmark is not None:
+                sections["benchmark"] = portfolio.section(loaded, sections, benchmark)
+            report.write(loaded, sections, work, {"settings": params.records(settings),
+                                                  "provenance": manifest.short(run, started)})
+            if deliverables:
+                from ..outputs import deliver
 
-            deliver.write_all(loaded, sections, staging)
-        shutil.rmtree(staging / "sections")
-        snapshot.unlink()
-        publish(staging, final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return Outcome(loaded.id, True, final / "report.html", "", time.perf_counter() - start)
+                deliver.write_all(loaded, sections, work)
+            shutil.rmtree(work / "sections")
+            manifest.write(work, run, started, dt.datetime.now(dt.timezone.utc))
+            staging.publish(work, final)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    again = f"re-run: {'; '.join(why)}" if resume and why else ""
+    return Outcome(config.id, True, final / "report.html", again, time.perf_counter() - clock)
 
 
-def _is_current(final: Path, stamp: str) -> bool:
-    try:
-        results = json.loads((final / "results.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return results.get("fingerprint") == stamp and (final / "report.html").is_file()
+def run_one(client: str | Path, options: dict) -> Outcome:
+    """Run one client; a failure becomes an Outcome with its reason, never an exception.
 
-
-def _run_one(client: str, options: dict) -> Outcome:
-    """Run one client in a worker; a failure becomes an Outcome, never an exception."""
+    KeyboardInterrupt and Stopped still stop it (after run_client has cleaned up).
+    """
     start = time.perf_counter()
     try:
         return run_client(client, **options)
     except CxError as err:
-        return Outcome(str(client), False, None, str(err), time.perf_counter() - start)
+        return Outcome(Path(client).name, False, None, str(err), time.perf_counter() - start)
     except Exception as err:  # noqa: BLE001 - one client's bug must not stop the others
-        return Outcome(str(client), False, None, f"{type(err).__name__}: {err}",
+        return Outcome(Path(client).name, False, None, f"{type(err).__name__}: {err}",
                        time.perf_counter() - start)
 
 
@@ -179,29 +159,38 @@ def all_clients() -> list[str]:
                   if any(p.parent.iterdir()))
 
 
-def run_many(clients: list[str], workers: int = 2, executor: Executor | None = None,
-             progress: bool = True, **options) -> list[Outcome]:
-    """Run several clients in parallel worker processes; report each one's outcome."""
-    from tqdm import tqdm
+def batch(clients: list[str]) -> list[Path]:
+    """The clients' folders, checked to be a batch: each known, each id once (UsageError)."""
+    folders = [client_folder(c) for c in clients]   # an unknown client stops the batch
+    seen: dict[str, list[Path]] = {}
+    for folder in folders:
+        seen.setdefault(folder.name, []).append(folder)
+    twice = {k: v for k, v in seen.items() if len(v) > 1}
+    if twice:
+        raise UsageError("a batch writes one report per client id, but these ids come more "
+                         "than once: " + "; ".join(
+                             f"'{k}' ({', '.join(str(p) for p in v)})" for k, v in twice.items()))
+    return folders
 
+
+def run_many(clients: list[str], workers: int = 2, progress: bool = True,
+             **options) -> list[Outcome]:
+    """Run several clients, each in a worker process of its own; report every outcome.
+
+    At most `workers` notebooks execute at once: up to that many clients side by side,
+    and the notebooks of one client several at a time when there are fewer clients.
+    One client runs in this process. A worker that dies (killed, out of memory) fails only
+    its client, with the reason. Ctrl-C or SIGTERM stops the workers, removes what they
+    left unfinished and raises KeyboardInterrupt or Stopped.
+    """
     params.check(options.get("parameters") or {})   # a bad -p stops the batch before it starts
-    for client in clients:
-        client_folder(client)   # an unknown client is a usage error before anything starts
+    folders = batch(clients)
     ensure_kernel(options.get("kernel", KERNEL))
-    own = executor is None
-    executor = executor or ProcessPoolExecutor(max_workers=max(1, workers))
-    outcomes = []
-    try:
-        futures = {executor.submit(_run_one, c, options): c for c in clients}
-        with tqdm(total=len(futures), disable=not progress, unit="client", file=sys.stderr,
-                  desc="reports") as bar:
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes.append(outcome)
-                bar.set_postfix_str(f"{outcome.client} {'ok' if outcome.ok else 'FAILED'}")
-                bar.update()
-    finally:
-        if own:
-            executor.shutdown()
-    order = {c: i for i, c in enumerate(clients)}
-    return sorted(outcomes, key=lambda o: order.get(o.client, len(order)))
+    workers = max(1, workers)
+    # `workers` notebooks at most at once: clients side by side, the rest within a client.
+    options = {**options, "at_once": max(1, workers // min(workers, len(folders)))}
+    if len(folders) == 1:
+        return [run_one(folders[0], options)]
+    from .pool import run_pool
+
+    return run_pool(folders, options, workers=workers, progress=progress)

@@ -1,0 +1,116 @@
+"""A checked client saved as data (JSON and Parquet), so a run reads a big survey once.
+
+`cx run` validates a client once and saves it here for its notebooks. The format runs no
+code when read: frames are Parquet files, everything else is JSON whose only objects are
+the dataclasses of `cxlib.inputs.config` (rebuilt from their fields) and paths. Pickle,
+which runs code when loaded, is never used.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import config as _config
+
+#: The file that marks a folder as a snapshot and holds everything but the frames.
+INDEX = "snapshot.json"
+_FORMAT = "cx-workbook client snapshot"
+_VERSION = 1
+#: The only classes a snapshot may rebuild: the dataclasses client.yml is read into.
+_CLASSES = {name: obj for name, obj in vars(_config).items()
+            if isinstance(obj, type) and dataclasses.is_dataclass(obj)}
+
+
+def _encode(value):
+    """Plain JSON for a config value; tuples, dicts with any keys and paths are tagged."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, Path):
+        return {"$path": str(value)}
+    if isinstance(value, tuple):
+        return {"$tuple": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {"$dict": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if dataclasses.is_dataclass(value) and type(value).__name__ in _CLASSES:
+        return {"$class": type(value).__name__,
+                "fields": {f.name: _encode(getattr(value, f.name))
+                           for f in dataclasses.fields(value)}}
+    raise TypeError(f"a client snapshot cannot hold a {type(value).__name__}")
+
+
+def _decode(value):
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "$path" in value:
+        return Path(value["$path"])
+    if "$tuple" in value:
+        return tuple(_decode(v) for v in value["$tuple"])
+    if "$dict" in value:
+        return {_hashable(_decode(k)): _decode(v) for k, v in value["$dict"]}
+    if "$class" in value:
+        cls = _CLASSES.get(value["$class"])
+        if cls is None:
+            raise ValueError(f"not a client snapshot: unknown class {value['$class']!r}")
+        return cls(**{k: _decode(v) for k, v in value["fields"].items()})
+    raise ValueError("not a client snapshot: an untagged mapping")
+
+
+def _hashable(key):
+    return tuple(key) if isinstance(key, list) else key
+
+
+def save(client, folder: str | Path) -> Path:
+    """Write a loaded Client into `folder` (created) as Parquet frames and one JSON index."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fields = {}
+    for field in dataclasses.fields(client):
+        value = getattr(client, field.name)
+        if isinstance(value, pd.DataFrame):
+            # A frame without columns keeps its rows only if its index is stored as data.
+            value.to_parquet(folder / f"{field.name}.parquet", engine="pyarrow",
+                             index=True if value.columns.empty else None)
+            # Parquet reads text back as pandas' str dtype; object columns are recorded so
+            # the notebooks get the very frames a fresh load gives.
+            objects = [str(c) for c, dtype in value.dtypes.items() if dtype == object]
+            fields[field.name] = {"$frame": f"{field.name}.parquet", "object": objects}
+        else:
+            fields[field.name] = _encode(value)
+    # The index is written last: a folder without it is not a snapshot.
+    (folder / INDEX).write_text(json.dumps({"format": _FORMAT, "version": _VERSION,
+                                            "fields": fields}, ensure_ascii=False),
+                                encoding="utf-8")
+    return folder
+
+
+def is_snapshot(path: str | Path) -> bool:
+    """Whether `path` is a folder written by save()."""
+    return (Path(path) / INDEX).is_file()
+
+
+def load(folder: str | Path, cls):
+    """Read a snapshot back into `cls` (the Client class) without running any code."""
+    folder = Path(folder)
+    index = json.loads((folder / INDEX).read_text(encoding="utf-8"))
+    if index.get("format") != _FORMAT or index.get("version") != _VERSION:
+        raise ValueError(f"{folder} is not a client snapshot this cxlib can read")
+    values = {}
+    for name, value in index["fields"].items():
+        if isinstance(value, dict) and "$frame" in value:
+            frame = pd.read_parquet(folder / Path(value["$frame"]).name, engine="pyarrow")
+            for column in value.get("object", ()):
+                frame[column] = frame[column].astype(object)
+            values[name] = frame
+        else:
+            values[name] = _decode(value)
+    return cls(**values)
