@@ -24,6 +24,7 @@ def main() -> None:
         "P1": practices.outcomes(client, what_if_share=p["what_if_share"]),
         "P2": practices.touchpoints(client, threshold=p["threshold"], alpha=p["alpha"]),
         "P3": practices.perception_gaps(client, threshold=p["threshold"], alpha=p["alpha"]),
+        "comments": practices.open_comments(client, alpha=p["alpha"]),
         "P4": practices.capabilities(client),
         "roadmap": practices.roadmap(client, threshold=p["threshold"], alpha=p["alpha"],
                                      what_if_share=p["what_if_share"]),
