@@ -2,27 +2,41 @@
 
 `cx run` validates a client once and saves it here for its notebooks. The format runs no
 code when read: frames are Parquet files, everything else is JSON whose only objects are
-the dataclasses of `cxlib.inputs.config` (rebuilt from their fields) and paths. Pickle,
-which runs code when loaded, is never used.
+the dataclasses defined in `cxlib.inputs` (client.yml's model, the codebook; rebuilt from
+their fields) and paths. Pickle, which runs code when loaded, is never used.
 """
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import config as _config
-
 #: The file that marks a folder as a snapshot and holds everything but the frames.
 INDEX = "snapshot.json"
 _FORMAT = "cx-workbook client snapshot"
 _VERSION = 1
-#: The only classes a snapshot may rebuild: the dataclasses client.yml is read into.
-_CLASSES = {name: obj for name, obj in vars(_config).items()
-            if isinstance(obj, type) and dataclasses.is_dataclass(obj)}
+#: The only classes a snapshot may rebuild: dataclasses defined in these modules' package.
+_PACKAGE = "cxlib.inputs."
+
+
+def _class_name(value) -> str | None:
+    cls = type(value)
+    if dataclasses.is_dataclass(cls) and cls.__module__.startswith(_PACKAGE):
+        return f"{cls.__module__}:{cls.__qualname__}"
+    return None
+
+
+def _class(name: str):
+    module, _, qualname = str(name).partition(":")
+    if module.startswith(_PACKAGE) and qualname.isidentifier():
+        cls = getattr(importlib.import_module(module), qualname, None)
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls):
+            return cls
+    raise ValueError(f"not a client snapshot: unknown class {name!r}")
 
 
 def _encode(value):
@@ -39,8 +53,8 @@ def _encode(value):
         return [_encode(v) for v in value]
     if isinstance(value, dict):
         return {"$dict": [[_encode(k), _encode(v)] for k, v in value.items()]}
-    if dataclasses.is_dataclass(value) and type(value).__name__ in _CLASSES:
-        return {"$class": type(value).__name__,
+    if _class_name(value):
+        return {"$class": _class_name(value),
                 "fields": {f.name: _encode(getattr(value, f.name))
                            for f in dataclasses.fields(value)}}
     raise TypeError(f"a client snapshot cannot hold a {type(value).__name__}")
@@ -58,10 +72,7 @@ def _decode(value):
     if "$dict" in value:
         return {_hashable(_decode(k)): _decode(v) for k, v in value["$dict"]}
     if "$class" in value:
-        cls = _CLASSES.get(value["$class"])
-        if cls is None:
-            raise ValueError(f"not a client snapshot: unknown class {value['$class']!r}")
-        return cls(**{k: _decode(v) for k, v in value["fields"].items()})
+        return _class(value["$class"])(**{k: _decode(v) for k, v in value["fields"].items()})
     raise ValueError("not a client snapshot: an untagged mapping")
 
 
