@@ -104,7 +104,7 @@ def run_client(client: str | Path, output_root: Path = paths.REPORTS,
         run = manifest.plan(config, params.records(settings), deliverables)
         if (root / portfolio.FILE).is_file():      # the benchmark the report places it in
             run.inputs[f"{root / portfolio.FILE}"] = manifest.sha256(root / portfolio.FILE)
-        why = manifest.differences(final, run) if final.exists() else []
+        why = manifest.differences(final, run) if resume and final.exists() else []
         if resume and final.exists() and not why:
             return Outcome(config.id, True, final / "report.html", "unchanged", 0.0, True)
         token = staging.run_token()
