@@ -139,7 +139,7 @@ def test_dead_worker_fails_its_client_and_the_batch_goes_on(pair):
     stdout, stderr = batch.communicate(timeout=300)
     assert batch.returncode == 1, stderr
     assert "tiny-a: " in stdout and "tiny-a: FAILED" not in stderr
-    assert "tiny-b: FAILED" in stderr and "killed by SIGKILL" in stderr
+    assert f"{b}: FAILED" in stderr and "killed by SIGKILL" in stderr
     assert "out-of-memory" in stderr and "1 of 2 clients failed" in stderr
     assert "Traceback" not in stderr
     assert sorted(p.name for p in out.iterdir()) == ["tiny-a"]

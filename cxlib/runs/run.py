@@ -190,7 +190,12 @@ def run_many(clients: list[str], workers: int = 2, progress: bool = True,
     # `workers` notebooks at most at once: clients side by side, the rest within a client.
     options = {**options, "at_once": max(1, workers // min(workers, len(folders)))}
     if len(folders) == 1:
-        return [run_one(folders[0], options)]
-    from .pool import run_pool
+        outcomes = [run_one(folders[0], options)]
+    else:
+        from .pool import run_pool
 
-    return run_pool(folders, options, workers=workers, progress=progress)
+        outcomes = run_pool(folders, options, workers=workers, progress=progress)
+    for given, outcome in zip(clients, outcomes):
+        if not outcome.ok:
+            outcome.client = str(given)     # a failure is named as the user named the client
+    return outcomes
