@@ -45,9 +45,10 @@ def test_manifest_lists_every_output_and_input(tiny_report, tiny_client):
     files = {p.relative_to(tiny_report).as_posix() for p in tiny_report.rglob("*")
              if p.is_file()} - {"manifest.json"}
     assert set(data["outputs"]) == files
-    assert set(data["inputs"]) == {"client.yml", "settings.yml", "survey.csv", "crm.xlsx",
+    assert set(data["inputs"]) >= {"client.yml", "settings.yml", "survey.csv", "crm.xlsx",
                                    "touchpoints.csv", "interviews.xlsx", "events.csv",
                                    "assessment.xlsx"}
+    assert set(data["inputs"]) == set(manifest.input_files(load_config(tiny_client)))
     assert data["inputs"]["survey.csv"] == manifest.sha256(tiny_client / "survey.csv")
     assert data["parameters"]["threshold"] == {"value": 0.4, "source": "settings.yml"}
     assert data["code"]["cxlib"]["version"] and set(data["code"]["notebooks"]) >= {
