@@ -153,3 +153,13 @@ def test_roadmap_consultant_overrides_apply_without_code(client_copy):
     assert plan.loc["el-B6", "effort"] == 1 and plan.loc["el-B6", "overridden"]
     assert "bp-first_bill" not in plan.index
     assert plan.loc["new-cab", "title"].startswith("Set up a customer advisory board")
+
+
+def test_outcomes_distribution_holds_counts_per_answer_not_each_answer(demo):
+    """The chart data is one count per answer value and group (lead decision 2): no
+    respondent's score in file order reaches the report."""
+    fig = practices.outcomes(demo).figures["distribution"]
+    answers = demo.survey["overall"].dropna()
+    assert sum(len(t.x) for t in fig.data) <= answers.nunique()
+    assert sum(sum(t.y) for t in fig.data) == len(answers)
+    assert all(t.histfunc == "sum" for t in fig.data)

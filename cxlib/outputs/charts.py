@@ -568,7 +568,7 @@ def forest(frame: pd.DataFrame, label: str, estimate: str, ci_low: str, ci_high:
 
 
 def histogram(frame: pd.DataFrame, x: str, *, color: str | None = None, bins: int | None = None,
-              title: str = "", template="cx") -> go.Figure:
+              count: str | None = None, title: str = "", template="cx") -> go.Figure:
     """Draw the distribution of a score, e.g. 0-10 recommendation answers.
 
     Whole-number scores spanning at most 20 points get one bar per value. With `color`,
@@ -579,16 +579,18 @@ def histogram(frame: pd.DataFrame, x: str, *, color: str | None = None, bins: in
 
     Parameters
     ----------
-    frame : one row per answer.
+    frame : one row per answer, or per distinct answer with `count`.
     x : column of the scores.
     color : column of the groups.
     bins : number of bins for other data; plotly's choice when None.
+    count : column of how many answers each row stands for (pre-binned answers, so the
+        figure holds counts per value, never each respondent's answer in file order).
 
     Returns
     -------
     go.Figure with one Histogram trace per group.
     """
-    _require(frame, x, color)
+    _require(frame, x, color, count)
     theme = _theme(template)
     values = frame[x].astype(float)
     present = values.dropna()
@@ -600,12 +602,17 @@ def histogram(frame: pd.DataFrame, x: str, *, color: str | None = None, bins: in
     fig = go.Figure()
     for (name, rows), colour in zip(groups, colours):
         kept = values[rows].dropna()
+        weight = (frame.loc[kept.index, count].astype(float) if count is not None
+                  else pd.Series(1.0, index=kept.index))
+        answers = _figure(weight.sum(), "count", "en")
         trace = go.Histogram(
-            x=kept.tolist(), name=f"{name} (n={len(kept):,})" if color else name,
+            x=kept.tolist(), name=f"{name} (n={answers})" if color else name,
             showlegend=color is not None, histnorm="percent" if percent else "",
             marker=dict(color=colour, line=dict(width=0)),
             hovertemplate=("%{x}: %{y:.1f}%<extra>%{fullData.name}</extra>" if percent
                            else "%{x}: %{y}<extra></extra>"))
+        if count is not None:
+            trace.update(y=weight.tolist(), histfunc="sum")
         if whole:
             trace.update(xbins=dict(start=present.min() - 0.5, end=present.max() + 0.5, size=1))
         elif bins:

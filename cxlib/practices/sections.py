@@ -251,9 +251,12 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     shares_table = pd.DataFrame({"share": shares, "n": groups.value_counts()}).rename_axis("group")
     s.tables["loyalty_groups"] = shares_table
     answer, group_axis = _t(client, "axes.answer", metric=metric_name), _t(client, "axes.group")
+    # Counts per answer value: the figure never holds each respondent's answer in file order.
+    binned = (pd.DataFrame({answer: survey["overall"], group_axis: _group_names(client, groups)})
+              .dropna().groupby([answer, group_axis], sort=True, observed=True).size()
+              .rename("answers").reset_index())
     s.figures["distribution"] = charts.histogram(
-        pd.DataFrame({answer: survey["overall"], group_axis: _group_names(client, groups)}),
-        answer, color=group_axis,
+        binned, answer, color=group_axis, count="answers",
         title=_t(client, "p1.fig_distribution", metric=metric_name), template=template)
     _segments(client, s, headline, metric_name, unit, template)
     if "effort" in survey:
@@ -519,8 +522,8 @@ def _driver_notes(client: Client, fit: KeyDrivers, names: pd.Series) -> list[str
         left = [d for d in fit.dropped if d["reason"] == reason]
         if reason == "costly":
             left = sorted(left, key=lambda d: -d["cost"])
-            shown = [f"{names.get(d['driver'], d['driver'])} ({_f(client, d['cost'], 'count')})"
-                     for d in left]
+            shown = [_t(client, "words.with_figure", name=names.get(d["driver"], d["driver"]),
+                        figure=_f(client, d["cost"], "count")) for d in left]
         else:
             shown = [names.get(d["driver"], d["driver"]) for d in left]
         if left:
@@ -742,7 +745,7 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
     mentioned = table[table["n"] > 0]
     if len(mentioned):
         s.narrative.append(_t(client, "comments.top", names=_list(client, [
-            f"{r['name']} ({_f(client, r['share'], 'share')})"
+            _t(client, "words.with_figure", name=r["name"], figure=_f(client, r["share"], "share"))
             for _, r in mentioned.head(3).iterrows()])))
         share_axis, theme_axis = _t(client, "axes.comments_share"), _t(client, "axes.theme")
         plot = mentioned.sort_values("share").assign(**{
