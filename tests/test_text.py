@@ -201,3 +201,7 @@ def test_number_agrees_with_decimal_half_up_for_random_values():
     for value in (0.5, 12.345, 98765.4321, -4321.5, 1e9 + 0.25, 2.675, -0.125):
         rounded = Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         assert text.number(value, "en", 2) == format(rounded, ",.2f").replace("-", "\u2212")
+
+
+def test_figure_huge_values_written_in_full():
+    assert text.figure(1.000000062271131e28, "count", "en") == "10,000,000,622,711,310,000,000,000,000"

@@ -13,7 +13,7 @@ import html
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
 
 import numpy as np
@@ -103,6 +103,7 @@ KINDS = {
     "param_share": Rule(3, percent=True, scale=100),   # a share setting as given: 20%
     "auto": Rule(2),                               # a number of no known kind
 }
+_EXACT = Context(prec=400)
 #: The smallest p-value written out; smaller ones read "<0.001".
 P_FLOOR = 0.001
 
@@ -119,7 +120,8 @@ def _missing(value) -> bool:
 def _rounded(value: float, digits: int) -> Decimal:
     """The value rounded half away from zero at `digits` decimals, from its shortest form."""
     exact = Decimal(repr(float(value)))
-    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    # Enough digits for any float (up to 1e308) at a few decimals.
+    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP, context=_EXACT)
 
 
 def number(value: float, language: str, digits: int = 0) -> str:
