@@ -285,3 +285,10 @@ def test_load_client_journey_time_zones_mixed_compared_in_utc(tmp_path):
                                 "C1,2024-03-01T09:30:00Z,assisted,booking\n")
     stamps = load_client(folder).journeys["timestamp"]
     assert stamps.tolist() == [pd.Timestamp("2024-03-01 09:00"), pd.Timestamp("2024-03-01 09:30")]
+
+
+def test_load_client_nps_item_without_a_zero_warned(tmp_path):
+    rows = "".join(f"{i},{1 + i % 10},3\n" for i in range(60))
+    folder = client(tmp_path, survey_yml(), survey__csv="id,nps,booking\n" + rows)
+    warning = load_client(folder).warnings[0]
+    assert "none of 60 answers is 0" in warning and "satisfaction: nps with scale: [1, 10]" in warning

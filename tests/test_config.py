@@ -154,3 +154,26 @@ def test_load_config_unknown_country_named_with_its_line(tmp_path):
     message = str(err.value)
     assert "line 24" in message and "country" in message and "ISO 3166" in message
     assert "'UK' (did you mean 'GB'?)" in message
+
+
+@pytest.mark.parametrize("overall, expected, got", [
+    ("{nps: Q1, scale: [1, 10]}", "no scale under nps", "[1, 10]"),
+    ("{index: Q1, scale: [1, 5]}", "a list of two or more item columns", "'Q1'"),
+    ("{satisfaction: Q2, scale: [1, 5], satisfied: top-four}", "top-box, top-two, top-three",
+     "'top-four'"),
+    ("{satisfaction: Q2, scale: [1, 5], satisfied: 9}", "the lowest answer counted", "9"),
+    ("{binary: Q2, positive: yes, groups: [fans]}", "2 group names, lowest first", "['fans']"),
+])
+def test_load_config_overall_measure_mistakes_named(tmp_path, overall, expected, got):
+    error = problems(tmp_path, BASE.replace("{satisfaction: Q2, scale: [1, 7]}", overall))
+    assert expected in str(error) and got in str(error)
+
+
+def test_load_config_index_name_groups_and_rule_read(tmp_path):
+    config = load_config(write(tmp_path, BASE.replace(
+        "{satisfaction: Q2, scale: [1, 7]}",
+        "{index: [Q2, Q3, Q4], scale: [1, 5], satisfied: top-box, name: Comfort, "
+        "groups: [uncomfortable, comfortable]}")))
+    o = config.survey.overall
+    assert (o.kind, o.items, o.satisfied, o.name, o.groups) == (
+        "satisfaction", ("Q2", "Q3", "Q4"), 5.0, "Comfort", ("uncomfortable", "comfortable"))

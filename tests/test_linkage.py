@@ -73,3 +73,41 @@ def test_retention_model_finds_planted_positive_link(joined):
     model = linkage.retention_model(joined)
     assert model.loc["overall", "odds_ratio"] > 1
     assert model.loc["overall", "or_low"] > 1
+
+
+@pytest.mark.parametrize("scale, threshold", [
+    ((1, 3), 3), ((1, 4), 3), ((1, 5), 4), ((1, 7), 6), ((0, 10), 9), ((1, 10), 9),
+    ((0, 100), 80)])
+def test_satisfied_default_rule_per_scale(scale, threshold):
+    from cxlib.inputs.config import satisfied_from
+    assert satisfied_from(scale) == threshold
+
+
+def test_satisfied_share_three_point_scale_midpoint_not_satisfied():
+    share = linkage.loyalty(pd.Series([1, 2, 2, 3, 3, 3]), "satisfaction", (1, 3))
+    assert share["value"] == pytest.approx(50.0)          # only the 3s
+
+
+def test_satisfied_share_zero_to_hundred_counts_top_fifth():
+    values = pd.Series([15.0, 55.5, 79.9, 80.0, 92.3, 100.0])
+    share = linkage.loyalty(values, "satisfaction", (0, 100))
+    assert share["value"] == pytest.approx(50.0)
+
+
+def test_satisfied_share_custom_rule_overrides_default():
+    values = pd.Series([6, 7, 8, 9, 10, 10])
+    assert linkage.loyalty(values, "satisfaction", (1, 10), satisfied=8)["value"] == \
+        pytest.approx(100 * 4 / 6)
+    groups = linkage.loyalty_groups(values, "satisfaction", (1, 10), satisfied=10)
+    assert (groups == "satisfied").sum() == 2
+
+
+def test_measure_names_client_words_win():
+    from cxlib.inputs.config import Overall
+    own = Overall("binary", "fan", (0, 1), "Yes", name="Star Wars fans",
+                  groups=("not fans", "fans"))
+    names = linkage.measure_names(own, "en")
+    assert names == {"metric": "Star Wars fans", "unit": "% fans",
+                     "groups": {"not satisfied": "not fans", "satisfied": "fans"}}
+    plain = linkage.measure_names(Overall("binary", "fan", (0, 1), "Yes"), "en")
+    assert plain["metric"] == "Share answering 'Yes'"

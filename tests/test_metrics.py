@@ -393,3 +393,26 @@ def test_holm_missing_p_value_stays_missing_and_is_not_counted():
     expected = multipletests([0.01, 0.02], method="holm")[1]
     assert np.isnan(result.iloc[1])
     assert result.iloc[[0, 2]].to_numpy() == pytest.approx(expected)
+
+
+def test_cronbach_alpha_equals_covariance_form_on_complete_answers():
+    rng = np.random.default_rng(11)
+    latent = rng.normal(size=400)
+    items = pd.DataFrame({f"q{i}": latent + rng.normal(scale=s, size=400)
+                          for i, s in enumerate((0.6, 0.9, 1.2))})
+    items.iloc[:25, 1] = np.nan                            # 25 incomplete respondents
+    result = metrics.cronbach_alpha(items)
+    complete = items.dropna().to_numpy()
+    cov = np.cov(complete, rowvar=False)                   # independent form: k c / (v + (k-1) c)
+    k = cov.shape[0]
+    c = (cov.sum() - np.trace(cov)) / (k * (k - 1))
+    v = np.trace(cov) / k
+    assert result["alpha"] == pytest.approx(k * c / (v + (k - 1) * c))
+    assert (result["items"], result["n"]) == (3, 375)
+
+
+def test_cronbach_alpha_identical_items_one_and_constant_nan():
+    same = pd.DataFrame({"a": [1, 2, 3, 4], "b": [1, 2, 3, 4]})
+    assert metrics.cronbach_alpha(same)["alpha"] == pytest.approx(1.0)
+    flat = pd.DataFrame({"a": [3, 3, 3], "b": [3, 3, 3]})
+    assert np.isnan(metrics.cronbach_alpha(flat)["alpha"])

@@ -354,3 +354,55 @@ def test_small_survey_stopped_unless_allow_small(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "expected at least 30 answers to the overall measure" in err and "got 13" in err
     assert main(["validate", str(folder), "--allow-small"]) == 0
+
+
+# ---- the overall measure as the client's survey has it ---------------------------------------
+
+INDEX_YML = """\
+client: Airline
+survey:
+  file: airline_no_id.csv
+  respondent_id: row
+  missing: [0]
+  overall:
+    index: [Seat comfort, Inflight entertainment, Cleanliness]
+    scale: [1, 5]
+    name: Comfort on board
+    groups: [not comfortable, comfortable]
+  segments: [Class]
+"""
+
+
+def test_index_measure_its_alpha_mean_and_own_words(tmp_path):
+    from cxlib.practices import outcomes
+
+    raw = pd.read_csv(REAL / "airline_no_id.csv")
+    items = raw[["Seat comfort", "Inflight entertainment", "Cleanliness"]].replace(0, np.nan)
+    loaded = load_client(client(tmp_path / "i", INDEX_YML, REAL / "airline_no_id.csv"))
+    expected = items.mean(axis=1).where(items.notna().all(axis=1))
+    assert loaded.survey["overall"].tolist() == pytest.approx(expected.tolist(), nan_ok=True)
+    section = outcomes(loaded)
+    complete = items.dropna()
+    k = complete.shape[1]
+    alpha = k / (k - 1) * (1 - complete.var().sum() / complete.sum(axis=1).var())
+    assert section.metrics["index_alpha"].value == pytest.approx(alpha, abs=5e-4)
+    assert section.metrics["index_alpha"].n == len(complete)
+    assert section.metrics["mean"].value == pytest.approx(expected.mean(), abs=5e-3)
+    share = (expected.dropna() >= 4).mean() * 100        # top two boxes of 1-5
+    assert section.metrics["loyalty"].value == pytest.approx(share, abs=0.05)
+    words = " ".join(section.narrative + section.caveats)
+    assert "Comfort on board" in words and "Loyalty" not in words
+    assert section.metrics["loyalty"].label == "Comfort on board"
+    assert section.metrics["loyalty"].unit == "% comfortable"
+    assert list(section.tables["loyalty_groups"].index) == ["not comfortable", "comfortable"]
+
+
+def test_binary_measure_groups_named_by_the_files_answers(tmp_path):
+    from cxlib.practices import outcomes
+
+    yml = AIRLINE_YML.format(file="airline_no_id.csv", rid="row")
+    section = outcomes(load_client(client(tmp_path / "b", yml, REAL / "airline_no_id.csv")))
+    assert list(section.tables["loyalty_groups"].index) == ["neutral or dissatisfied",
+                                                            "satisfied"]
+    assert "Dissatisfied customers" not in " ".join(section.narrative)
+    assert section.metrics["loyalty"].label == "Share answering 'satisfied'"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +50,8 @@ class Client:
     #: Survey columns' value labels (SPSS files): column -> code -> label.
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     codebook: Codebook | None = None
+    #: An index measure's item ratings, one column per item (survey.overall.index).
+    overall_items: pd.DataFrame | None = None
 
     @property
     def id(self) -> str:
@@ -254,7 +256,9 @@ def _survey(check: _Checker, config: ClientConfig):
         return None
     by_row = _key(s.respondent_id) == "row" and not any(_key(c) == "row"
                                                          for c in table.frame.columns)
-    wanted = {"overall": s.overall.column}
+    o = s.overall
+    wanted = {f"item:{i}": item for i, item in enumerate(o.items)} if o.items else \
+        {"overall": o.column}
     if not by_row:
         wanted["respondent_id"] = s.respondent_id
     if s.customer_id:
@@ -277,13 +281,23 @@ def _survey(check: _Checker, config: ClientConfig):
     if "customer_id" in cols:
         ids = table.frame[cols["customer_id"]].astype(str).str.strip()
         survey["customer_id"] = ids.where(ids.ne(""))
-    o = s.overall
+    info: dict = {}
+    if o.items and all(f"item:{i}" in cols for i in range(len(o.items))):
+        lo, hi = o.scale
+        items = pd.DataFrame({item: check.numbers(table, cols[f"item:{i}"], s.file, lo, hi,
+                                                  False, f"a rating {lo:g}-{hi:g}")
+                              for i, item in enumerate(o.items)})
+        survey["overall"] = items.mean(axis=1).where(items.notna().all(axis=1))
+        info["items"] = items
     if "overall" in cols:
         if o.kind == "binary":
-            survey["overall"] = _binary(check, table, cols["overall"], s.file, o.positive)
+            survey["overall"], info["answers"] = _binary(check, table, cols["overall"], s.file,
+                                                         o.positive)
         elif o.kind == "nps":
             survey["overall"] = check.numbers(table, cols["overall"], s.file, 0, 10, True,
                                               "a whole number 0-10")
+            info["nps_scale"] = _nps_scale(check, table, cols["overall"], s.file,
+                                           survey["overall"])
         else:
             lo, hi = o.scale
             survey["overall"] = check.numbers(table, cols["overall"], s.file, lo, hi, False,
@@ -314,12 +328,35 @@ def _survey(check: _Checker, config: ClientConfig):
                                                   False, f"a rating {lo:g}-{hi:g}").to_numpy()
     frames = {kind: pd.DataFrame(columns, index=survey.index, dtype=float, copy=False)
               for kind, columns in ratings.items()}
-    return table, survey, frames
+    return table, survey, frames, info
+
+
+def _nps_scale(check: _Checker, table: RawTable, column: str, spec: FileSpec,
+               scores: pd.Series) -> str | None:
+    """NPS needs a 0-10 item: a 1-10 one (by its value labels) is an error, and a warning
+    when many answers and none is 0."""
+    labels = table.value_labels.get(column, {})
+    codes = sorted(float(c) for c in labels if c.lstrip("-").replace(".", "", 1).isdigit())
+    fix = f"satisfaction: {column} with scale: [1, 10]"
+    if codes and codes[0] == 1 and codes[-1] == 10:
+        check.problems.append(Problem(
+            spec.name, None, column, f"a 0-10 likelihood-to-recommend item for nps (for a "
+            f"1-10 item write {fix})", "value labels running 1-10"))
+        return None
+    answered = scores.dropna()
+    if len(answered) >= 50 and answered.min() == 1 and answered.max() == 10:
+        return (f"{spec.name}, column '{column}': none of {len(answered):,} answers is 0; if "
+                f"the question ran 1-10 it is not an NPS item: write {fix}")
+    return None
 
 
 def _binary(check: _Checker, table: RawTable, column: str, spec: FileSpec,
-            positive: str) -> np.ndarray:
-    """1 where the answer is `positive`, 0 for the one other answer, NaN where missing."""
+            positive: str) -> tuple[np.ndarray, tuple[str, str]]:
+    """1 where the answer is `positive`, 0 for the one other answer, NaN where missing.
+
+    Also returns the two answers as the file writes them (other, positive): they name the
+    groups unless client.yml does.
+    """
     cells = _Distinct(table.frame[column])
     missing = check.missing(cells, spec.missing)
     labels = table.value_labels.get(column, {})
@@ -334,7 +371,12 @@ def _binary(check: _Checker, table: RawTable, column: str, spec: FileSpec,
         check.problems.append(Problem(
             spec.name, None, column, "two different answers",
             f"{len(answers)}: {', '.join(map(repr, answers[:6]))}"))
-    return cells.spread(np.where(missing, np.nan, chosen.astype(float)))
+    written = text[~missing]
+    other = next((v for v in written if v.casefold() != str(positive).strip().casefold()),
+                 f"not {positive}")
+    mine = next((v for v in written if v.casefold() == str(positive).strip().casefold()),
+                str(positive))
+    return cells.spread(np.where(missing, np.nan, chosen.astype(float))), (other, mine)
 
 
 def _model_file(check: _Checker, spec: FileSpec, kind: str):
@@ -622,7 +664,12 @@ def load_client(client: str | Path, allow_small: bool = False) -> Client:
     codebook = _codebook(check, config, known, where)
     if check.problems:
         raise DataError(check.problems)
-    table, survey, ratings = loaded
+    table, survey, ratings, info = loaded
+    if info.get("nps_scale"):
+        warnings.append(info["nps_scale"])
+    if "answers" in info and not config.survey.overall.groups:
+        config = replace(config, survey=replace(config.survey, overall=replace(
+            config.survey.overall, groups=info["answers"])))
     sources = [_source(config.survey.file, "survey", survey, check.reading)]
     sources += [_source(spec, kind, frames.get(kind), check.reading)
                 for kind, spec in files.items()]
@@ -633,6 +680,7 @@ def load_client(client: str | Path, allow_small: bool = False) -> Client:
         sources=pd.DataFrame(sources),
         warnings=warnings,
         value_labels=table.value_labels,
+        overall_items=info.get("items"),
         **ratings,
         **{kind: frames.get(kind) for kind in OPTIONAL_FILES},
         codebook=codebook,

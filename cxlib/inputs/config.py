@@ -64,7 +64,12 @@ MIN_ANSWERS = 30
 #: Headers that name a churn flag: a yes there means the customer left.
 CHURN_WORDS = ("churn", "attrit", "exited", "cancel", "left", "lost", "defect")
 _RATING_KEYS = ("perception", "expectation", "importance", "scale")
-_OVERALL_KINDS = ("nps", "satisfaction", "binary")
+_OVERALL_KINDS = ("nps", "satisfaction", "binary", "index")
+_OVERALL_KEYS = _OVERALL_KINDS + ("scale", "positive", "satisfied", "name", "groups")
+#: How many groups each kind of overall measure has, lowest first.
+GROUP_COUNTS = {"nps": 3, "satisfaction": 2, "binary": 2}
+#: The satisfied share's rules (survey.overall.satisfied), as the top answers they count.
+SATISFIED_RULES = {"top-box": 0, "top-two": 1, "top-three": 2}
 
 
 @dataclass(frozen=True)
@@ -94,12 +99,34 @@ class Rating:
 
 @dataclass(frozen=True)
 class Overall:
-    """The survey's overall loyalty or satisfaction question."""
+    """The survey's overall measure: NPS, a satisfaction rating or index, or a two-answer item."""
 
-    kind: str                      # nps | satisfaction | binary
-    column: str
+    kind: str                      # nps | satisfaction | binary (an index is a satisfaction)
+    column: str                    # the item; for an index its items joined by ", "
     scale: tuple[float, float]
-    positive: str | None = None    # binary: the answer that counts as satisfied
+    positive: str | None = None    # binary: the answer that counts as the top group
+    items: tuple[str, ...] = ()    # index: the items whose mean is the measure
+    satisfied: float | None = None  # satisfaction: the lowest answer counted as satisfied
+    name: str | None = None        # the measure's own name, as the report shows it
+    groups: tuple[str, ...] = ()   # its own group names, lowest first (GROUP_COUNTS)
+
+
+def satisfied_from(scale: tuple[float, float], rule=None) -> float:
+    """The lowest answer counted as satisfied on a scale, by rule or by the scale's default.
+
+    Default: top box on 3-point scales (3 of 1-3; the midpoint is not satisfied), top two
+    boxes on 4- to 11-point scales (4-5 of 1-5, 6-7 of 1-7, 9-10 of 1-10 or 0-10), and the
+    top fifth of longer or continuous ranges (80 and above on 0-100).
+    Parameters: scale (low, high); rule: "top-box" | "top-two" | "top-three" | a number.
+    """
+    low, high = scale
+    if isinstance(rule, (int, float)) and not isinstance(rule, bool):
+        return float(rule)
+    if rule in SATISFIED_RULES:
+        return high - SATISFIED_RULES[rule]
+    if high - low > 10:
+        return low + 0.8 * (high - low)
+    return high if high - low + 1 <= 3 else high - 1
 
 
 @dataclass(frozen=True)
@@ -356,19 +383,63 @@ def _read_yaml(path: Path) -> tuple[dict, dict, list]:
 
 def _overall(r: _Reader, value) -> Overall:
     path = ("survey", "overall")
-    entry = r.mapping(value, path, _OVERALL_KINDS + ("scale", "positive"))
+    entry = r.mapping(value, path, _OVERALL_KEYS)
     kinds = [k for k in _OVERALL_KINDS if k in entry]
     if len(kinds) != 1:
-        r.problem(path, "exactly one of nps, satisfaction or binary", quoted(value))
+        r.problem(path, "exactly one of nps, satisfaction, index or binary", quoted(value))
         return Overall("nps", "", (0.0, 10.0))
     kind = kinds[0]
-    column = r.text(entry[kind], path + (kind,)) or ""
+    name = r.text(entry.get("name"), path + ("name",), required=False)
+    groups = _groups(r, entry.get("groups"), GROUP_COUNTS["satisfaction" if kind == "index"
+                                                           else kind])
     if kind == "nps":
-        return Overall(kind, column, (0.0, 10.0))
-    if kind == "satisfaction":
-        return Overall(kind, column, r.scale(entry.get("scale"), path + ("scale",)))
-    positive = r.text(entry.get("positive"), path + ("positive",))
-    return Overall(kind, column, (0.0, 1.0), positive)
+        if "scale" in entry:
+            r.problem(path + ("scale",), "no scale under nps: NPS is defined on a 0-10 "
+                      "likelihood-to-recommend question (for another scale write "
+                      f"satisfaction: {entry[kind]} with its scale)", quoted(entry["scale"]))
+        for key in ("satisfied", "positive"):
+            if key in entry:
+                r.problem(path + (key,), f"no {key} under nps (promoters are 9-10)",
+                          quoted(entry[key]))
+        column = r.text(entry[kind], path + (kind,)) or ""
+        return Overall(kind, column, (0.0, 10.0), name=name, groups=groups)
+    if kind == "binary":
+        column = r.text(entry[kind], path + (kind,)) or ""
+        positive = r.text(entry.get("positive"), path + ("positive",))
+        return Overall(kind, column, (0.0, 1.0), positive, name=name, groups=groups)
+    scale = r.scale(entry.get("scale"), path + ("scale",))
+    rule = entry.get("satisfied")
+    if rule is not None and not (rule in SATISFIED_RULES or (
+            isinstance(rule, (int, float)) and not isinstance(rule, bool)
+            and scale[0] < rule <= scale[1])):
+        r.problem(path + ("satisfied",), "top-box, top-two, top-three or the lowest answer "
+                  f"counted as satisfied ({scale[0]:g} < answer <= {scale[1]:g})", quoted(rule))
+        rule = None
+    items: tuple[str, ...] = ()
+    if kind == "index":
+        listed = entry[kind]
+        if not isinstance(listed, list) or len(listed) < 2 or \
+                not all(isinstance(i, str) and i.strip() for i in listed):
+            r.problem(path + (kind,), "a list of two or more item columns", quoted(listed))
+            listed = []
+        items = tuple(listed)
+        column = ", ".join(items)
+    else:
+        column = r.text(entry[kind], path + (kind,)) or ""
+    return Overall("satisfaction", column, scale, items=items,
+                   satisfied=satisfied_from(scale, rule), name=name, groups=groups)
+
+
+def _groups(r: _Reader, value, count: int) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) != count or \
+            not all(isinstance(v, str) and v.strip() for v in value):
+        r.problem(("survey", "overall", "groups"), f"{count} group names, lowest first, such "
+                  "as " + ('[detractors, passives, promoters]' if count == 3
+                          else '[not fans, fans]'), quoted(value))
+        return ()
+    return tuple(v.strip() for v in value)
 
 
 def _survey(r: _Reader, value) -> Survey | None:

@@ -41,6 +41,9 @@ class _Words:
     def __init__(self, client):
         self.lang, self.currency = client.config.language, client.config.currency
         self.kind = client.config.survey.overall.kind
+        # The measure's own name and group names (client.yml, else the language file).
+        names = linkage.measure_names(client.config.survey.overall, self.lang)
+        self.metric, self.groups = names["metric"], names["groups"]
 
     def t(self, key: str, **values) -> str:
         return text.t(self.lang, key, **values)
@@ -65,7 +68,7 @@ def _revenue(w: _Words, p1: Section) -> list[Finding]:
     group = str(table["value"].get("group", "")) if table is not None else ""
     found = [Finding("revenue", w.t(
         "summary.revenue", at_risk=w.f(risk.value, "money"), ci=w.ci(risk, "money"),
-        group=w.t(f"groups.{group}", default=group), metric=w.t(f"metric.{w.kind}"),
+        group=w.groups.get(group, group), metric=w.metric,
         ratio=w.f(odds.value, "ratio"), ratio_ci=w.ci(odds, "ratio")), "P1", True)]
     what_if = p1.metrics.get("what_if_value")
     if what_if is not None and what_if.value > 0:
@@ -94,7 +97,7 @@ def _segment(w: _Words, p1: Section) -> Finding | None:
     kind = "nps" if column == "nps" else "percent"
     best, worst = table[column].idxmax(), table[column].idxmin()
     return Finding("segment", w.t(
-        "summary.segment", metric=w.t(f"metric.{w.kind}"), segment=segment,
+        "summary.segment", metric=w.metric, segment=segment,
         p=text.p_relation(tests.loc[segment, "p_adjusted"], w.lang), best=best,
         best_value=w.f(table.loc[best, column], kind), worst=worst,
         worst_value=w.f(table.loc[worst, column], kind)), "P1", True)
@@ -111,7 +114,7 @@ def findings(client, sections: dict[str, Section]) -> list[Finding]:
         loyalty = p1.metrics.get("loyalty")
         if loyalty is not None:
             found.append(Finding("loyalty", w.t(
-                "summary.loyalty", metric=w.t(f"metric.{w.kind}"),
+                "summary.loyalty", metric=w.metric,
                 value=w.f(loyalty.value, loyalty.kind), ci=w.ci(loyalty, loyalty.kind),
                 n=w.f(loyalty.n, "count")), "P1", True))
     bps = None if p2 is None else p2.tables.get("breakpoints")
@@ -158,7 +161,7 @@ def link_statement(client, sections: dict[str, Section]) -> str | None:
     odds = p1.metrics.get("odds_ratio_per_point")
     reason = (w.t("p1.link_no_model") if odds is None else
               w.t(f"p1.link_{state}", ratio=w.f(odds.value, "ratio"), ci=w.ci(odds, "ratio")))
-    return w.t("summary.no_link", metric=w.t(f"metric.{w.kind}"), reason=reason)
+    return w.t("summary.no_link", metric=w.metric, reason=reason)
 
 
 def ordered(found: list[Finding]) -> list[Finding]:

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from .. import paths
 from . import claims, portfolio, text
 from ..inputs.client import Client
+from ..practices.linkage import measure_names
 from .section import Metric, Section
 from .theme import css_variables, load_theme
 
@@ -113,7 +114,7 @@ def _metric_view(key: str, m: Metric, lang: str, currency: str) -> dict:
           if m.ci_low is not None else "")
     # The figure names its unit itself when it is money or a percentage.
     unit = "" if m.kind in ("money", "share", "percent") else m.unit
-    return {"key": key, "label": _metric_label(key, lang),
+    return {"key": key, "label": m.label or _metric_label(key, lang),
             "value": text.figure(m.value, m.kind, lang, currency),
             "unit": unit, "ci": ci, "n": text.figure(m.n, "count", lang), "note": m.note}
 
@@ -197,8 +198,8 @@ def render_html(client: Client, sections: dict[str, Section], generated: dt.date
         date=text.date(generated, lang), css=Markup(css_variables(theme)),
         plotlyjs=Markup(plotly.offline.get_plotlyjs()),
         sections=[_section_view(s, lang, client.config.currency) for s in ordered],
-        method=text.t(lang, "appendix.method",
-                      metric=text.t(lang, f"metric.{client.config.survey.overall.kind}")),
+        method=text.t(lang, "appendix.method", metric=measure_names(
+            client.config.survey.overall, lang)["metric"]),
         sources=_table(client.sources.set_index("input"), ["file", "rows", "modified"], lang),
         settings=_settings_table(run["settings"], lang) if run.get("settings") else None,
         provenance=_provenance(run["provenance"], lang) if run.get("provenance") else None,

@@ -28,6 +28,7 @@ class Metric:
     ci_high: float | None = None
     note: str = ""                 # assumptions or a small-sample flag
     kind: str = "auto"             # how it reads: a key of cxlib.outputs.text.KINDS
+    label: str = ""                # what the figure is, when the section names it itself
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None and v != ""}

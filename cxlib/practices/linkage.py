@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..inputs.config import Overall, satisfied_from
+from ..outputs import text
 from ..statistics import metrics, models
 
 #: Loyalty groups from lowest to highest, by kind of overall question.
@@ -14,12 +16,36 @@ GROUPS = {
 }
 
 
-def loyalty_groups(overall: pd.Series, kind: str, scale: tuple[float, float]) -> pd.Series:
-    """Each respondent's loyalty group: NPS groups, or satisfied (top two boxes / yes) or not."""
+def measure_names(overall: Overall, language: str) -> dict:
+    """The overall measure's own words: its name, its unit and its groups' names.
+
+    client.yml's `name` and `groups` win; else a binary measure's groups are its two
+    answers as the file writes them (filled in by load_client) and the rest come from the
+    language file. Returns {"metric": str, "unit": str, "groups": {code: name}}.
+    """
+    kind = overall.kind
+    codes = GROUPS[kind]
+    own = dict(zip(codes, overall.groups)) if len(overall.groups) == len(codes) else {}
+    groups = {g: own.get(g) or text.t(language, f"groups.{g}") for g in codes}
+    if overall.name:
+        metric = overall.name
+    elif kind == "binary":
+        metric = text.t(language, "metric.binary_answer", answer=overall.positive)
+    else:
+        metric = text.t(language, f"metric.{kind}")
+    unit = text.t(language, "units.nps") if kind == "nps" else \
+        text.t(language, "units.share_of", group=groups[codes[-1]])
+    return {"metric": metric, "unit": unit, "groups": groups}
+
+
+def loyalty_groups(overall: pd.Series, kind: str, scale: tuple[float, float],
+                   satisfied: float | None = None) -> pd.Series:
+    """Each respondent's group: NPS groups, or satisfied or not (by the scale's rule: the
+    lowest satisfied answer `satisfied`, else config.satisfied_from(scale)), or yes or no."""
     if kind == "nps":
         groups = metrics.nps_groups(overall)
     elif kind == "satisfaction":
-        top = overall >= scale[1] - 1
+        top = overall >= (satisfied if satisfied is not None else satisfied_from(scale))
         groups = pd.Series(np.where(top, "satisfied", "not satisfied"), index=overall.index)
         groups = groups.where(overall.notna())
     else:
@@ -29,15 +55,18 @@ def loyalty_groups(overall: pd.Series, kind: str, scale: tuple[float, float]) ->
                      index=overall.index, name="group")
 
 
-def loyalty(overall: pd.Series, kind: str, scale: tuple[float, float]) -> pd.Series:
-    """The headline loyalty metric: NPS, or the share satisfied (top two boxes / yes), in %."""
+def loyalty(overall: pd.Series, kind: str, scale: tuple[float, float],
+            satisfied: float | None = None) -> pd.Series:
+    """The headline metric: NPS, or the share satisfied (by the scale's rule) or yes, in %."""
     if kind == "nps":
         result = metrics.nps(overall)
         return pd.Series({"value": result["score"], "ci_low": result["ci_low"],
                           "ci_high": result["ci_high"], "n": result["n"],
                           "small_sample": result["small_sample"]})
     if kind == "satisfaction":
-        result = metrics.top_box(overall, scale)
+        answered = overall.dropna()
+        low = satisfied if satisfied is not None else satisfied_from(scale)
+        result = metrics.proportion((answered >= low).astype(float))
     else:
         result = metrics.proportion(overall.dropna())
     return pd.Series({"value": 100 * result["value"], "ci_low": 100 * result["ci_low"],
@@ -46,9 +75,9 @@ def loyalty(overall: pd.Series, kind: str, scale: tuple[float, float]) -> pd.Ser
 
 
 def loyalty_by_segment(survey: pd.DataFrame, segment: str, kind: str,
-                       scale: tuple[float, float]) -> pd.DataFrame:
-    """The loyalty metric per segment value, with intervals, n and small-sample flags."""
-    rows = {value: loyalty(group["overall"], kind, scale)
+                       scale: tuple[float, float], satisfied: float | None = None) -> pd.DataFrame:
+    """The headline metric per segment value, with intervals, n and small-sample flags."""
+    rows = {value: loyalty(group["overall"], kind, scale, satisfied)
             for value, group in survey.groupby(segment, observed=True)}
     frame = pd.DataFrame(rows).T
     frame.index.name = segment
@@ -58,12 +87,12 @@ def loyalty_by_segment(survey: pd.DataFrame, segment: str, kind: str,
 
 
 def segment_test(survey: pd.DataFrame, segment: str, kind: str,
-                 scale: tuple[float, float]) -> pd.Series:
-    """Whether loyalty differs between the values of a segment (chi-square test)."""
+                 scale: tuple[float, float], satisfied: float | None = None) -> pd.Series:
+    """Whether the headline metric differs between the values of a segment (chi-square)."""
     if kind == "nps":
         return metrics.compare_groups(survey["overall"], survey[segment], "nps")
-    satisfied = (loyalty_groups(survey["overall"], kind, scale) == "satisfied").astype(float)
-    satisfied = satisfied.where(survey["overall"].notna())
+    top = (loyalty_groups(survey["overall"], kind, scale, satisfied) == "satisfied")
+    satisfied = top.astype(float).where(survey["overall"].notna())
     return metrics.compare_groups(satisfied, survey[segment], "proportion")
 
 

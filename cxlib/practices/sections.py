@@ -81,14 +81,21 @@ def _measure(client: Client) -> str:
     return "nps" if client.config.survey.overall.kind == "nps" else "percent"
 
 
+def _measure_names(client: Client) -> dict:
+    """The overall measure's own name, unit and group names (client.yml, else the language)."""
+    return p1.measure_names(client.config.survey.overall, client.config.language)
+
+
 def _group_names(client: Client, groups: pd.Series) -> pd.Series:
-    """Loyalty groups in the report's language."""
-    return groups.astype("string").map(lambda g: _t(client, f"groups.{g}"), na_action="ignore")
+    """The measure's groups by their names, as client.yml or the file words them."""
+    names = _measure_names(client)["groups"]
+    return groups.astype("string").map(lambda g: names.get(g, g), na_action="ignore")
 
 
 def _overall(client: Client):
+    """The overall measure's kind, scale and satisfied rule, as the P1 functions take them."""
     o = client.config.survey.overall
-    return o.kind, o.scale
+    return o.kind, o.scale, o.satisfied
 
 
 def loyalty_detail(client: Client, segment: str | None = None) -> pd.Series:
@@ -97,8 +104,7 @@ def loyalty_detail(client: Client, segment: str | None = None) -> pd.Series:
     if segment:
         name, value = segment.split("=", 1)
         survey = survey[survey[name].astype(str) == value]
-    kind, scale = _overall(client)
-    return p1.loyalty(survey["overall"], kind, scale)
+    return p1.loyalty(survey["overall"], *_overall(client))
 
 
 def overview(client: Client) -> pd.DataFrame:
@@ -158,21 +164,22 @@ MEASURE_COLUMN = {"nps": "nps", "percent": "satisfied"}
 
 def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
               unit: str, template: str) -> None:
-    """Loyalty by each segment, tested only where a segment has two values or more; the
-    chi-square p-values are Holm-adjusted across the segments tested."""
-    kind, scale = _overall(client)
+    """The headline measure by each segment, tested only where a segment has two values or
+    more; the chi-square p-values are Holm-adjusted across the segments tested."""
+    rule = _overall(client)
     measure = _measure(client)
     survey = client.survey
     rows, tables = [], {}
     for segment in client.segments:
-        table = p1.loyalty_by_segment(survey, segment, kind, scale)
+        table = p1.loyalty_by_segment(survey, segment, *rule)
         table = table[table["n"] > 0]          # a value nobody with an answer holds
         tables[segment] = table
         if len(table) < 2:
-            s.narrative.append(_t(client, "p1.segment_one_value", segment=segment,
+            s.narrative.append(_t(client, "p1.segment_one_value", metric=metric_name,
+                                  segment=segment,
                                   value=text.listing(table.index, client.config.language)))
             continue
-        test = p1.segment_test(survey, segment, kind, scale)
+        test = p1.segment_test(survey, segment, *rule)
         rows.append({"segment": segment, "test": test["test"], "statistic": test["statistic"],
                      "df": test["df"], "p_value": test["p_value"], "n": test["n"]})
     tests = pd.DataFrame(rows, columns=["segment", "test", "statistic", "df", "p_value", "n"])
@@ -192,11 +199,13 @@ def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
             template=template)
         p = tests.loc[segment, "p_adjusted"]
         if pd.isna(p):
-            s.narrative.append(_t(client, "p1.segment_untestable", segment=segment))
+            s.narrative.append(_t(client, "p1.segment_untestable", metric=metric_name,
+                                  segment=segment))
             continue
         best, worst = table["value"].idxmax(), table["value"].idxmin()
         key = "p1.segment_differs" if p < SEGMENT_ALPHA else "p1.segment_same"
-        s.narrative.append(_t(client, key, segment=segment, best=best, worst=worst,
+        s.narrative.append(_t(client, key, metric=metric_name, segment=segment, best=best,
+                              worst=worst,
                               best_value=_f(client, table.loc[best, "value"], measure),
                               worst_value=_f(client, table.loc[worst, "value"], measure),
                               p=_p(client, p)))
@@ -205,7 +214,7 @@ def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
 
 
 def _link_reason(client: Client, odds: pd.Series | None, link: str) -> str:
-    """Why this data does not show that retention rises with loyalty, in one clause."""
+    """Why this data does not show that retention rises with the measure, in one clause."""
     if link == "no_model":
         return _t(client, "p1.link_no_model")
     return _t(client, f"p1.link_{link}", ratio=_f(client, odds["odds_ratio"], "ratio"),
@@ -215,8 +224,8 @@ def _link_reason(client: Client, odds: pd.Series | None, link: str) -> str:
 def _what_if(client: Client, risk: pd.Series, what_if_share: float) -> str:
     """The what-if sentence: valued only with a retention gain, its doubt said when the
     interval includes zero (a revenue kept is never negative)."""
-    names = dict(group=_t(client, f"groups.{risk['group']}"),
-                 next=_t(client, f"groups.{risk['next_group']}"))
+    group_names = _measure_names(client)["groups"]
+    names = dict(group=group_names[risk["group"]], next=group_names[risk["next_group"]])
     if not risk["retention_lift"] > 0:
         return _t(client, "p1.what_if_none", **names,
                   lift=_f(client, risk["retention_lift"], "share"),
@@ -228,28 +237,61 @@ def _what_if(client: Client, risk: pd.Series, what_if_share: float) -> str:
               ci=_ci(client, risk["what_if_low"], risk["what_if_high"], "money"))
 
 
+def _mean_and_index(client: Client, s: Section, metric_name: str) -> None:
+    """A rating's mean next to its share; an index's reliability (Cronbach's alpha)."""
+    lo, hi = client.config.survey.overall.scale
+    mean = metrics.mean(client.survey["overall"])
+    s.metrics["mean"] = Metric(mean["value"], int(mean["n"]),
+                               _t(client, "units.mean_on", low=_f(client, lo, "param"),
+                                  high=_f(client, hi, "param")),
+                               mean["ci_low"], mean["ci_high"], kind="mean",
+                               label=_t(client, "metric_labels.mean", metric=metric_name))
+    s.narrative.append(_t(client, "p1.mean", metric=metric_name,
+                          value=_f(client, mean["value"], "mean"),
+                          low=_f(client, lo, "param"), high=_f(client, hi, "param"),
+                          ci=_ci(client, mean["ci_low"], mean["ci_high"], "mean"),
+                          n=_f(client, mean["n"], "count")))
+    if client.overall_items is None:
+        return
+    alpha = metrics.cronbach_alpha(client.overall_items)
+    s.metrics["index_alpha"] = Metric(alpha["alpha"], int(alpha["n"]), "α", kind="stat",
+                                      label=_t(client, "metric_labels.index_alpha"))
+    s.narrative.append(_t(client, "p1.index", metric=metric_name,
+                          items=_f(client, alpha["items"], "count"),
+                          alpha=_f(client, alpha["alpha"], "stat"),
+                          n=_f(client, alpha["n"], "count")))
+    if alpha["alpha"] < 0.7:
+        s.caveats.append(_t(client, "p1.index_low_alpha",
+                            alpha=_f(client, alpha["alpha"], "stat")))
+
+
 @redacted
 def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
-    """P1 and A2: loyalty with its interval, by segment, and its link to revenue."""
-    kind, scale = _overall(client)
+    """P1 and A2: the headline measure with its interval, by segment, and its link to
+    revenue, in the measure's own name and group names."""
+    rule = _overall(client)
+    kind = rule[0]
     measure = _measure(client)
     template = _template(client)
     s = Section("P1", _t(client, "sections.P1"))
     survey = client.survey
-    groups = p1.loyalty_groups(survey["overall"], kind, scale)
-    headline = p1.loyalty(survey["overall"], kind, scale)
-    unit = _t(client, f"units.{kind}")
-    metric_name = _t(client, f"metric.{kind}")
+    groups = p1.loyalty_groups(survey["overall"], *rule)
+    headline = p1.loyalty(survey["overall"], *rule)
+    names = _measure_names(client)
+    unit, metric_name, group_names = names["unit"], names["metric"], names["groups"]
     s.metrics["loyalty"] = Metric(headline["value"], int(headline["n"]), unit,
-                                  headline["ci_low"], headline["ci_high"], kind=measure)
+                                  headline["ci_low"], headline["ci_high"], kind=measure,
+                                  label=metric_name)
     s.narrative.append(_t(client, "p1.loyalty", metric=metric_name,
                           value=_f(client, headline["value"], measure),
                           ci=_ci(client, headline["ci_low"], headline["ci_high"], measure),
                           n=_f(client, headline["n"], "count")))
     _small(client, s, metric_name, int(headline["n"]))
+    if kind == "satisfaction":
+        _mean_and_index(client, s, metric_name)
     shares = groups.value_counts(normalize=True).reindex(p1.GROUPS[kind]).fillna(0)
     shares_table = pd.DataFrame({"share": shares, "n": groups.value_counts()}).rename_axis("group")
-    s.tables["loyalty_groups"] = shares_table
+    s.tables["loyalty_groups"] = shares_table.rename(index=group_names)
     answer, group_axis = _t(client, "axes.answer", metric=metric_name), _t(client, "axes.group")
     # Counts per answer value: the figure never holds each respondent's answer in file order.
     binned = (pd.DataFrame({answer: survey["overall"], group_axis: _group_names(client, groups)})
@@ -279,7 +321,7 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
                                                                         "count")))
         return s
     by_group = p1.outcomes_by_group(joined)
-    s.tables["outcomes_by_group"] = by_group
+    s.tables["outcomes_by_group"] = by_group.rename(index=group_names)
     plot = by_group.reset_index()
     plot[group_axis] = _group_names(client, plot["group"])
     retention = _t(client, "axes.retention")
@@ -297,12 +339,12 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     for group, row in by_group.iterrows():
         s.metrics[f"retention_{group}"] = Metric(
             row["retention"], int(row["n"]), "", row["retention_low"], row["retention_high"],
-            kind="share")
+            kind="share",
+            label=_t(client, "metric_labels.retention", group=group_names[group]))
     low, high = p1.GROUPS[kind][0], p1.GROUPS[kind][-1]
     if {low, high} <= set(by_group.index):
         s.narrative.append(_t(
-            client, "p1.retention", high=_t(client, f"groups.{high}"),
-            low=_t(client, f"groups.{low}"),
+            client, "p1.retention", high=group_names[high], low=group_names[low],
             high_value=_f(client, by_group.loc[high, "retention"], "share"),
             low_value=_f(client, by_group.loc[low, "retention"], "share"),
             high_revenue=_f(client, by_group.loc[high, "revenue"], "money"),
@@ -318,13 +360,16 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
         s.metrics["odds_ratio_per_point"] = Metric(
             odds["odds_ratio"], int(model.attrs["n"]), "", odds["or_low"], odds["or_high"],
             kind="ratio")
-        s.narrative.append(_t(client, "p1.model", ratio=_f(client, odds["odds_ratio"], "ratio"),
+        s.narrative.append(_t(client, "p1.model", metric=metric_name,
+                              ratio=_f(client, odds["odds_ratio"], "ratio"),
                               ci=_ci(client, odds["or_low"], odds["or_high"], "ratio"),
                               n=_f(client, model.attrs["n"], "count")))
     link = p1.retention_link(None if odds is None else odds["odds_ratio"],
                              None if odds is None else odds["or_low"])
     risk = p1.revenue_at_risk(joined, p1.GROUPS[kind], what_if_share)
-    s.tables["revenue_at_risk"] = risk.to_frame("value")
+    shown = risk.copy()
+    shown[["group", "next_group"]] = [group_names[risk["group"]], group_names[risk["next_group"]]]
+    s.tables["revenue_at_risk"] = shown.to_frame("value")
     s.metrics["revenue_at_risk"] = Metric(risk["at_risk"], int(risk["customers"]),
                                           client.config.currency, risk["at_risk_low"],
                                           risk["at_risk_high"], _t(client, "p1.risk_assumption"),
@@ -334,7 +379,7 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
             risk["what_if_value"], int(risk["n"]), client.config.currency, risk["what_if_low"],
             risk["what_if_high"], _t(client, "p1.what_if_assumption",
                                      share=_f(client, what_if_share, "param_share")), kind="money")
-    lead = [_t(client, "p1.headline", group=_t(client, f"groups.{low}"),
+    lead = [_t(client, "p1.headline", group=group_names[low],
                customers=text.quantity(risk["customers"], "surveyed_customer",
                                        client.config.language),
                revenue=_f(client, risk["revenue"], "money"),
@@ -343,7 +388,7 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
             _what_if(client, risk, what_if_share)]
     if link != "holds":
         lead.insert(0, _t(client, "p1.no_link", metric=metric_name,
-                          group=_t(client, f"groups.{low}"),
+                          group=group_names[low],
                           reason=_link_reason(client, odds, link)))
     s.narrative[0:0] = lead
     s.caveats.append(_t(client, "p1.risk_assumption"))
@@ -721,7 +766,7 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
         return s
     texts, langs, scores, found = said
     survey = client.survey
-    kind, scale = _overall(client)
+    kind, scale, _ = _overall(client)   # comments.theme_table takes no satisfied rule yet
     n = len(texts)
     commented = metrics.proportion(n, len(survey))
     s.metrics["comments"] = Metric(n, n, _t(client, "units.comments"), kind="count")
@@ -867,8 +912,8 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
         scores = maturity.element_scores(client.assessment, maturity.item_bank())
         weak = maturity.growth_opportunities(scores)
     if client.outcomes is not None and weights is not None and "customer_id" in client.survey:
-        kind, scale = _overall(client)
-        groups = p1.loyalty_groups(client.survey["overall"], kind, scale)
+        kind = client.config.survey.overall.kind
+        groups = p1.loyalty_groups(client.survey["overall"], *_overall(client))
         joined = p1.link(client.survey, client.outcomes, groups)
         if len(joined) >= metrics.MIN_N:
             risk = p1.revenue_at_risk(joined, p1.GROUPS[kind], what_if_share)

@@ -281,6 +281,26 @@ def mean(values, level: float = 0.95) -> pd.Series:
     }, name="mean")
 
 
+def cronbach_alpha(items) -> pd.Series:
+    """Cronbach's alpha of a multi-item index, on the respondents who answered every item.
+
+    alpha = k / (k - 1) * (1 - sum of item variances / variance of the item sum), with
+    sample variances (ddof 1). NaN with fewer than two items or two complete answers, or
+    when the sum does not vary.
+    Parameters: items -- a frame, one column per item (NaN where not answered).
+    Returns: Series with alpha, items (k), n (complete answers), small_sample.
+    """
+    complete = pd.DataFrame(items).astype(float).dropna()
+    k, n = complete.shape[1], len(complete)
+    alpha = np.nan
+    if k >= 2 and n >= 2:
+        total = float(complete.sum(axis=1).var(ddof=1))
+        if total > 0:
+            alpha = k / (k - 1) * (1 - float(complete.var(ddof=1).sum()) / total)
+    return pd.Series({"alpha": alpha, "items": k, "n": n, "small_sample": n < MIN_N},
+                     name="cronbach_alpha")
+
+
 def welch(a, b, level: float = 0.95) -> pd.Series:
     """Welch's t-test and interval for the difference of two means (a - b), unequal variances.
 

@@ -122,7 +122,7 @@ case("bad_format_name", ["client.yml", "survey.format", "one of csv, excel, qual
                          "'stata'"], 1,
      SURVEY_YML.replace("  file: survey.csv", "  file: survey.csv\n  format: stata"))
 case("overall_two_kinds", ["client.yml", "survey.overall",
-                           "exactly one of nps, satisfaction or binary"], 1,
+                           "exactly one of nps, satisfaction, index or binary"], 1,
      SURVEY_YML.replace("overall: {nps: nps}", "overall: {nps: nps, satisfaction: booking}"))
 case("segments_not_list", ["client.yml", "survey.segments", "a list of column names",
                            "'region'"], 1,
