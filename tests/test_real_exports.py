@@ -406,3 +406,79 @@ def test_binary_measure_groups_named_by_the_files_answers(tmp_path):
                                                             "satisfied"]
     assert "Dissatisfied customers" not in " ".join(section.narrative)
     assert section.metrics["loyalty"].label == "Share answering 'satisfied'"
+
+
+# ---- segments as clients code them -----------------------------------------------------------
+
+STARWARS_YML = """\
+client: Star Wars fans
+survey:
+  file: surveymonkey_starwars.csv
+  respondent_id: RespondentID
+  min_answers: 10
+  overall: {binary: "Do you consider yourself to be a fan of the Star Wars film franchise?", positive: "Yes"}
+  segments:
+    - Age
+    - Household Income
+    - {multi: "Which of the following Star Wars films have you seen? Please select all that apply.", name: Seen}
+"""
+
+
+def test_multi_select_options_become_flag_segments_and_bands_keep_order(tmp_path):
+    loaded = load_client(client(tmp_path / "s", STARWARS_YML, REAL / "surveymonkey_starwars.csv"))
+    raw = table(REAL / "surveymonkey_starwars.csv").frame
+    seen = [c for c in loaded.segments if c.startswith("Seen: ")]
+    assert len(seen) == 6
+    episode = "Seen: Star Wars: Episode I äóñ The Phantom Menace"
+    column = raw["Which of the following Star Wars films have you seen? Please select all that "
+                 "apply. - Star Wars: Episode I äóñ The Phantom Menace"]
+    assert (loaded.survey[episode] == "selected").sum() == (column != "").sum()
+    assert list(loaded.survey[episode].cat.categories) == ["not selected", "selected"]
+    assert list(loaded.survey["Household Income"].cat.categories) == [
+        "$0 - $24,999", "$25,000 - $49,999", "$50,000 - $99,999", "$100,000 - $149,999"]
+    assert list(loaded.survey["Age"].cat.categories) == ["18-29", "30-44"]
+
+
+def test_segment_labels_and_order_from_client_yml(tmp_path):
+    yml = SURVEY_YML.replace("  overall: {nps: nps}\n", "") + (
+        "  overall: {binary: Churn, positive: 'No'}\n  segments:\n"
+        "    - {column: SeniorCitizen, name: Age group, labels: {0: Under 65, 1: Senior}}\n"
+        "    - {column: Contract, order: [Month-to-month, One year, Two year]}\n")
+    yml = yml.replace("file: survey.csv", "file: telco_churn.csv").replace(
+        "respondent_id: id", "respondent_id: customerID").replace("  customer_id: customer\n", "")
+    loaded = load_client(client(tmp_path / "t", yml, REAL / "telco_churn.csv"))
+    raw = pd.read_csv(REAL / "telco_churn.csv")
+    assert loaded.survey["Age group"].value_counts().to_dict() == {
+        "Under 65": int((raw["SeniorCitizen"] == 0).sum()), "Senior": int(raw["SeniorCitizen"].sum())}
+    assert list(loaded.survey["Contract"].cat.categories) == ["Month-to-month", "One year",
+                                                              "Two year"]
+    (tmp_path / "t" / "client.yml").write_text(yml.replace(", One year, Two year]", ", One year]"),
+                                               encoding="utf-8")
+    with pytest.raises(DataError, match=r"column 'Contract': expected one of the groups in "
+                                        r"survey.segments order.*got 'Two year'"):
+        load_client(tmp_path / "t")
+
+
+def test_income_bands_natural_order_with_unknown_last():
+    from cxlib.inputs.client import natural_order
+
+    crm = pd.read_csv(REAL / "bank_churners.csv")
+    assert natural_order(sorted(crm["Income_Category"].unique())) == [
+        "Less than $40K", "$40K - $60K", "$60K - $80K", "$80K - $120K", "$120K +", "Unknown"]
+
+
+def test_spss_labelled_segment_in_code_order(tmp_path):
+    folder = client(tmp_path / "p", PEW_YML.replace("  segments", "  missing: [9]\n  segments"),
+                    REAL / "pew_selective_exposure_2004.sav")
+    assert list(load_client(folder).survey["census"].cat.categories) == [
+        "NORTHEAST", "MIDWEST", "SOUTH", "WEST"]
+
+
+def test_qualtrics_multi_select_named_option_by_option(tmp_path):
+    yml = ("client: Squash\nsurvey:\n  file: qualtrics_legacy.csv\n  respondent_id: ResponseID\n"
+           "  min_answers: 10\n  overall: {satisfaction: Q1, scale: [-1, 3]}\n  segments:\n"
+           "    - {multi: {great: Q2_1, tolerable: Q2_2}, name: Squash is}\n")
+    loaded = load_client(client(tmp_path / "q", yml, REAL / "qualtrics_legacy.csv"))
+    raw = table(REAL / "qualtrics_legacy.csv").frame
+    assert loaded.segments == ("Squash is: great", "Squash is: tolerable")
+    assert (loaded.survey["Squash is: great"] == "selected").sum() == (raw["Q2_1"] == "1").sum()

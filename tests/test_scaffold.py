@@ -141,6 +141,9 @@ def test_cli_new_then_validate(tmp_path, capsys):
                                  "row", "column A", "min_answers: 30", "churned: Churn",
                                  "churn_date:", "match: normalized", "transactions:",
                                  "dates: iso", "survey_date:", "revenue_months: 12",
-                                 "retained_months: 12", "retained: [Active]"])
+                                 "retained_months: 12", "retained: [Active]",
+                                 "satisfied: top-two", "index: [q1", "name: Satisfaction",
+                                 "groups: [not satisfied", "labels: {1: Prepaid", "order: [",
+                                 "multi: "])
 def test_new_client_yml_names_every_input_key(scaffolded, key):
     assert key in (scaffolded / "client.yml").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -50,6 +51,8 @@ class Client:
     #: Survey columns' value labels (SPSS files): column -> code -> label.
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     codebook: Codebook | None = None
+    #: The survey's segment columns as loaded (multi-select options expanded).
+    segment_columns: tuple[str, ...] = ()
     #: An index measure's item ratings, one column per item (survey.overall.index).
     overall_items: pd.DataFrame | None = None
 
@@ -63,7 +66,8 @@ class Client:
 
     @property
     def segments(self) -> tuple[str, ...]:
-        return self.config.survey.segments
+        """The survey's segment columns: one per segment, one per multi-select option."""
+        return self.segment_columns or self.config.survey.segments
 
 
 def client_folder(client: str | Path) -> Path:
@@ -267,7 +271,14 @@ def _survey(check: _Checker, config: ClientConfig):
         wanted["effort"] = s.effort[0]
     if s.comments:
         wanted["comment"] = s.comments
-    wanted.update({f"segment:{seg}": seg for seg in s.segments})
+    multis = {i: _options(table, rule) for i, rule in enumerate(s.segment_rules)
+              if rule.column is None}
+    for i, rule in enumerate(s.segment_rules):
+        if rule.column is not None:
+            wanted[f"segment:{i}"] = rule.column
+        else:
+            wanted.update({f"segment:{i}:{option}": column
+                           for option, column in multis[i].items()})
     for tp, rating in s.touchpoints.items():
         for kind in ("perception", "expectation", "importance"):
             if getattr(rating, kind):
@@ -306,16 +317,18 @@ def _survey(check: _Checker, config: ClientConfig):
         lo, hi = s.effort[1]
         survey["effort"] = check.numbers(table, cols["effort"], s.file, lo, hi, False,
                                          f"a number {lo:g}-{hi:g}")
-    for seg in s.segments:
-        if f"segment:{seg}" in cols:
-            cells = _Distinct(table.frame[cols[f"segment:{seg}"]])
-            groups = cells.text.where(~check.missing(cells, s.file.missing))
-            labels = table.value_labels.get(cols[f"segment:{seg}"])
-            if labels:   # SPSS value labels name the groups (1 -> "Prepaid")
-                groups = groups.map(lambda g: labels.get(g, g), na_action="ignore")
-            categories = pd.Index(sorted(groups.dropna().unique()))
-            survey[seg] = pd.Categorical.from_codes(cells.spread(categories.get_indexer(groups)),
-                                                    categories=categories)
+    names = []
+    for i, rule in enumerate(s.segment_rules):
+        if rule.column is None:
+            for option in multis[i]:
+                if f"segment:{i}:{option}" in cols:
+                    name = f"{rule.name}: {option}"
+                    survey[name] = _selected(check, table, cols[f"segment:{i}:{option}"], s.file)
+                    names.append(name)
+        elif f"segment:{i}" in cols:
+            survey[rule.name] = _segment(check, table, cols[f"segment:{i}"], s.file, rule)
+            names.append(rule.name)
+    info["segments"] = tuple(names)
     if "comment" in cols:
         text = table.frame[cols["comment"]].astype(str).str.strip()
         survey["comment"] = text.where(text.ne(""))
@@ -348,6 +361,88 @@ def _nps_scale(check: _Checker, table: RawTable, column: str, spec: FileSpec,
         return (f"{spec.name}, column '{column}': none of {len(answered):,} answers is 0; if "
                 f"the question ran 1-10 it is not an NPS item: write {fix}")
     return None
+
+
+#: A multi-select option's two groups, not chosen first.
+SELECTED = ("not selected", "selected")
+
+
+def _options(table: RawTable, rule) -> dict[str, str]:
+    """A multi-select segment's options and their columns.
+
+    Named in client.yml (option -> column, as Qualtrics's Q5_1, Q5_2 need), or found by the
+    question text: SurveyMonkey names each option's column "question - option".
+    """
+    if rule.options:
+        return dict(rule.options)
+    prefix = _key(rule.multi) + " - "
+    return {str(c)[len(prefix):].strip(): c for c in table.frame.columns
+            if _key(c).startswith(prefix)} or {"?": f"{rule.multi} - (an option)"}
+
+
+def _selected(check: _Checker, table: RawTable, column: str, spec: FileSpec) -> pd.Categorical:
+    """One multi-select option as a segment: any answer in its column means selected."""
+    cells = _Distinct(table.frame[column])
+    chosen = ~check.missing(cells, spec.missing) & ~cells.text.str.casefold().isin(("0", "false"))
+    return pd.Categorical.from_codes(cells.spread(chosen.astype(int).to_numpy()),
+                                     categories=list(SELECTED))
+
+
+def _segment(check: _Checker, table: RawTable, column: str, spec: FileSpec,
+             rule) -> pd.Categorical:
+    """A segment column's groups: named by labels (client.yml, else SPSS value labels) and in
+    order (client.yml's, else by the numbers they start with: "18-29" before "30-44",
+    "Less than $40K" before "$40K - $60K"; other names alphabetically, after)."""
+    cells = _Distinct(table.frame[column])
+    groups = cells.text.where(~check.missing(cells, spec.missing))
+    labels = rule.labels or table.value_labels.get(column, {})
+    if labels:
+        groups = groups.map(lambda g: labels.get(g, g), na_action="ignore")
+    found = list(groups.dropna().unique())
+    if rule.order:
+        order = list(rule.order)
+        unlisted = [g for g in found if g not in order]
+        bad = groups.isin(unlisted).to_numpy()
+        check.add(table, cells.spread(bad), column,
+                  f"one of the groups in survey.segments order ({', '.join(order[:6])})",
+                  table.frame[column])
+    elif labels and table.value_labels.get(column) and not rule.labels:
+        order = [labels[c] for c in sorted(labels, key=_number_or_text) if labels[c] in found]
+        order += sorted(g for g in found if g not in order)
+    else:
+        order = natural_order(found)
+    categories = pd.Index(order)
+    return pd.Categorical.from_codes(cells.spread(categories.get_indexer(groups)),
+                                     categories=categories)
+
+
+def _number_or_text(value: str):
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (1, 0.0, value)
+
+
+_FIRST_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*([kKmM]?)")
+_BELOW = re.compile(r"^\s*(<|under|less than|below|up to)", re.IGNORECASE)
+
+
+def natural_order(groups: list[str]) -> list[str]:
+    """Groups in their natural order: by the first number each holds ("< 1 year", "1-3
+    years", "$100K +"), when most hold one; names without a number follow alphabetically."""
+    def number(group: str):
+        m = _FIRST_NUMBER.search(group)
+        if not m:
+            return None
+        value = float(m.group(1).replace(",", ""))
+        value *= {"k": 1e3, "m": 1e6}.get(m.group(2).lower(), 1)
+        return value - 0.5 if _BELOW.match(group) else value
+    numbered = {g: number(g) for g in groups}
+    if sum(v is not None for v in numbered.values()) * 2 <= len(groups):
+        return sorted(groups)
+    with_numbers = sorted((g for g in groups if numbered[g] is not None),
+                          key=lambda g: (numbered[g], g))
+    return with_numbers + sorted(g for g in groups if numbered[g] is None)
 
 
 def _binary(check: _Checker, table: RawTable, column: str, spec: FileSpec,
@@ -681,6 +776,7 @@ def load_client(client: str | Path, allow_small: bool = False) -> Client:
         warnings=warnings,
         value_labels=table.value_labels,
         overall_items=info.get("items"),
+        segment_columns=info.get("segments", ()),
         **ratings,
         **{kind: frames.get(kind) for kind in OPTIONAL_FILES},
         codebook=codebook,

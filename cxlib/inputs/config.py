@@ -153,6 +153,21 @@ class OutcomeRules:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """A way to group respondents: one column's values, or a multi-select question's options."""
+
+    name: str                      # as the report names it
+    column: str | None = None      # the column; None for a multi-select
+    labels: dict = field(default_factory=dict)   # code -> group name (1 -> "Prepaid")
+    order: tuple[str, ...] = ()    # the groups in their order (tenure bands)
+    multi: str | None = None       # SurveyMonkey multi-select: the question text
+    options: dict = field(default_factory=dict)  # multi-select: option -> its column
+
+
+_SEGMENT_KEYS = ("column", "name", "labels", "order", "multi")
+
+
+@dataclass(frozen=True)
 class Survey:
     """The survey file and the meaning of its columns."""
 
@@ -165,6 +180,7 @@ class Survey:
     touchpoints: dict[str, Rating]
     comments: str | None
     min_answers: int = MIN_ANSWERS
+    segment_rules: tuple[Segment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -430,6 +446,42 @@ def _overall(r: _Reader, value) -> Overall:
                    satisfied=satisfied_from(scale, rule), name=name, groups=groups)
 
 
+def _segment(r: _Reader, value, path: tuple) -> Segment | None:
+    """One entry of survey.segments: a column name, or a mapping with labels, order or multi."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return Segment(str(value), str(value))
+    entry = r.mapping(value, path, _SEGMENT_KEYS)
+    if not entry:
+        return None
+    if ("multi" in entry) == ("column" in entry):
+        r.problem(path, "a column, or multi: a multi-select question", quoted(value))
+        return None
+    name = r.text(entry.get("name"), path + ("name",), required=False)
+    labels = r.pairs(entry.get("labels"), path + ("labels",), "code to group name")
+    order = entry.get("order") or []
+    if not isinstance(order, list):
+        r.problem(path + ("order",), "a list of the groups in their order", quoted(order))
+        order = []
+    if "multi" in entry:
+        multi = entry["multi"]
+        if isinstance(multi, dict):
+            options = {str(k): str(v) for k, v in multi.items()}
+            return Segment(name or "", multi=None, options=options) if name else \
+                r.problem(path + ("name",), "a name for the multi-select segment", "nothing")
+        question = r.text(multi, path + ("multi",)) or ""
+        return Segment(name or question, multi=question)
+    column = r.text(entry.get("column"), path + ("column",)) or ""
+    return Segment(name or column, column, {_code(k): str(v) for k, v in labels.items()},
+                   tuple(str(o) for o in order))
+
+
+def _code(value) -> str:
+    """A code as the file's cells show it: 1 and 1.0 alike are "1"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _groups(r: _Reader, value, count: int) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -471,13 +523,16 @@ def _survey(r: _Reader, value) -> Survey | None:
     if not isinstance(segments, list):
         r.problem(("survey", "segments"), "a list of column names", quoted(segments))
         segments = []
+    rules = tuple(rule for i, item in enumerate(segments)
+                  for rule in [_segment(r, item, ("survey", "segments", str(i)))] if rule)
     survey = Survey(
         file=spec,
         respondent_id=r.text(entry.get("respondent_id"), ("survey", "respondent_id")) or "",
         customer_id=r.text(entry.get("customer_id"), ("survey", "customer_id"), required=False),
         overall=_overall(r, entry.get("overall")),
         effort=effort,
-        segments=tuple(str(s) for s in segments),
+        segments=tuple(rule.name for rule in rules),
+        segment_rules=rules,
         touchpoints=ratings,
         comments=r.text(entry.get("comments"), ("survey", "comments"), required=False),
         min_answers=r.whole(entry.get("min_answers"), ("survey", "min_answers"), MIN_ANSWERS,

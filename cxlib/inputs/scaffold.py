@@ -60,11 +60,16 @@ survey:                       # required: the survey export, as it came
   # min_answers: 30           # fewest answers to the overall measure (else --allow-small)
   missing: [-99, "N/A"]       # codes meaning no answer / not applicable ("" always is)
   # labels: {{Very satisfied: 5, Satisfied: 4, Neutral: 3, Dissatisfied: 2, Very dissatisfied: 1}}
-  overall: {{nps: nps}}         # 0-10 likelihood to recommend
-  # overall: {{satisfaction: csat, scale: [1, 5]}}
+  overall: {{nps: nps}}         # 0-10 likelihood to recommend (only 0-10: no scale here)
+  # overall: {{satisfaction: csat, scale: [1, 5], satisfied: top-two}}  # top-box | top-two | top-three | 4
+  # overall: {{index: [q1, q2, q3], scale: [1, 5]}}                     # mean of items, with Cronbach's alpha
   # overall: {{binary: satisfaction, positive: satisfied}}
+  #   name: Satisfaction with the stay   # add inside the braces: the measure's own name ...
+  #   groups: [not satisfied, satisfied]  # ... and its groups' names, lowest first
   # effort: {{column: effort, scale: [1, 7]}}
-  segments: []                # e.g. [Region, Plan]: columns to compare groups by
+  segments: []                # e.g. [Region, Plan]: columns to compare groups by, or
+  #   - {{column: Plan, labels: {{1: Prepaid, 2: Contract}}, order: [Prepaid, Contract]}}
+  #   - {{multi: "Which channels did you use?", name: Channel}}   # one segment per option
   touchpoints: {{}}             # touchpoint id -> its rating columns, e.g.
   #   online_booking: {{perception: Q5_1, expectation: Q6_1, importance: Q7_1, scale: [1, 5]}}
   # comments: comment         # free text

@@ -377,6 +377,36 @@ case("join_no_customer_matches", ["survey.csv", "column 'customer'",
      crm__csv="customer_id,retained,revenue\n7,1,10\n8,0,20\n9,1,30\n")
 
 
+# ---- issue 8: the overall measure and segments as clients code them -----------------------
+case("nps_with_a_scale", ["client.yml", "survey.overall.scale", "no scale under nps",
+                          "satisfaction: nps with its scale", "[1, 10]"], 1,
+     SURVEY_YML.replace("overall: {nps: nps}", "overall: {nps: nps, scale: [1, 10]}"))
+case("satisfied_rule_unknown", ["client.yml", "survey.overall.satisfied",
+                                "top-box, top-two, top-three", "'top-half'"], 1,
+     SURVEY_YML.replace("overall: {nps: nps}",
+                        "overall: {satisfaction: booking, scale: [1, 5], satisfied: top-half}"))
+case("group_names_wrong_count", ["client.yml", "survey.overall.groups", "3 group names",
+                                 "['critics', 'fans']"], 1,
+     SURVEY_YML.replace("overall: {nps: nps}", "overall: {nps: nps, groups: [critics, fans]}"))
+case("index_of_one_item", ["client.yml", "survey.overall.index",
+                           "a list of two or more item columns", "'booking'"], 1,
+     SURVEY_YML.replace("overall: {nps: nps}", "overall: {index: booking, scale: [1, 5]}"))
+case("index_item_missing", ["survey.csv", "column 'comfort'", "a column 'comfort'",
+                            "no such column"], 1,
+     SURVEY_YML.replace("overall: {nps: nps}",
+                        "overall: {index: [booking, comfort], scale: [1, 5]}"))
+case("segment_group_not_in_order", ["survey.csv", "row 2", "column 'region'",
+                                    "one of the groups in survey.segments order (EU)", "'NA'"],
+     1, SURVEY_YML.replace("segments: [region]", "segments: [{column: region, order: [EU]}]"))
+case("multi_select_question_not_found", ["survey.csv", "column 'Channels used - (an option)'",
+                                         "no such column"], 1,
+     SURVEY_YML.replace("segments: [region]", "segments: [{multi: Channels used}]"))
+case("segment_column_and_multi", ["client.yml", "survey.segments.0",
+                                  "a column, or multi: a multi-select question"], 1,
+     SURVEY_YML.replace("segments: [region]",
+                        "segments: [{column: region, multi: Channels used}]"))
+
+
 # ---- several problems in several files, reported at once ----------------------------------
 case("several_problems_several_files",
      ["4 problems in survey.csv", "1 problem in touchpoints.csv", "1 problem in interviews.csv",
