@@ -804,7 +804,7 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
                                           template=template)
         tested = mentioned.dropna(subset=["difference"])
         if len(tested):
-            unit = _t(client, "axes.theme_difference", metric=_t(client, f"metric.{kind}"))
+            unit = _t(client, "axes.theme_difference", metric=_measure_names(client)["metric"])
             # Colours follow the Holm-adjusted p-values the sentences use.
             s.figures["theme_impact"] = charts.forest(
                 tested.sort_values("difference").assign(
@@ -816,7 +816,7 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
         for _, row in tested[tested["p_adjusted"] < alpha].sort_values("difference").iterrows():
             key = "comments.lower" if row["difference"] < 0 else "comments.higher"
             s.narrative.append(_t(client, key, theme=row["name"],
-                                  metric=_t(client, f"metric.{kind}"),
+                                  metric=_measure_names(client)["metric"],
                                   difference=_f(client, abs(row["difference"]), "mean"),
                                   ci=_ci(client, row["diff_low"], row["diff_high"], "gap"),
                                   p=_p(client, row["p_adjusted"])))
