@@ -28,9 +28,13 @@ SEGMENT_MIN = metrics.MIN_N
 #: Interview sentiment runs -2..2; comment sentiment -1..1 is put on that scale for P3.
 INTERVIEW_SCALE = 2.0
 #: Texts the topic model reads at most (a seeded sample beyond), so 100,000 comments stay fast.
-SUGGEST_SAMPLE = 20_000
+SUGGEST_SAMPLE = 10_000
+#: Comments of middling length a theme's quotes are chosen from at most (a seeded sample beyond).
+VERBATIM_SAMPLE = 1_000
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _EDGE = "a-z0-9"
+#: Between texts searched together: no keyword pattern can match it or step over it.
+_SEPARATOR = "\x00"
 _PLACEHOLDER = re.compile(r"\[(?:email|phone|name)\]")
 
 
@@ -40,7 +44,9 @@ def keyword_pattern(keyword: str) -> str:
     Chinese (any Han character): the keyword anywhere, as Chinese has no spaces between
     words. Otherwise whole words: not inside a longer Latin word, though Chinese may touch
     it ("App很好用"); a trailing * takes any ending ("charge*": charged, charges); the
-    words of a phrase may be joined by spaces or hyphens.
+    words of a phrase may be joined by spaces or hyphens. The pattern starts with the
+    keyword's first character and checks the word boundary after it, so the regular
+    expression engine can skip ahead to the places where that character occurs.
     """
     word = keyword.strip().lower()
     if _HAN.search(word):
@@ -48,33 +54,59 @@ def keyword_pattern(keyword: str) -> str:
     stem = word.endswith("*")
     parts = [re.escape(p) for p in word.rstrip("*").split()]
     body = r"[\s\-]+".join(parts) + (r"[a-z0-9'\-]*" if stem else "")
-    return rf"(?<![{_EDGE}]){body}(?![{_EDGE}])"
+    first = re.escape(word[0])
+    return rf"{first}(?<![{_EDGE}]{first}){body[len(first):]}(?![{_EDGE}])"
 
 
 def _theme_regex(keywords) -> str:
     return "|".join(keyword_pattern(k) for k in keywords)
 
 
-def _distinct(texts: pd.Series) -> tuple[np.ndarray, pd.Series]:
+def _distinct(texts: pd.Series) -> tuple[np.ndarray, list[str]]:
     codes, uniques = pd.factorize(texts.astype(object).where(texts.notna(), None))
-    return codes, pd.Series(uniques, dtype=object).str.lower()
+    return codes, [str(t).lower() for t in uniques]
+
+
+class _Joined:
+    """Distinct lower-cased texts joined into one string, searched in one pass per pattern.
+
+    A match is credited to the text it starts in, and only when it also ends there.
+    """
+
+    def __init__(self, lower: list[str]):
+        self.text = _SEPARATOR.join(lower)
+        lengths = np.fromiter(map(len, lower), dtype=np.int64, count=len(lower))
+        self.starts = np.concatenate([[0], np.cumsum(lengths + len(_SEPARATOR))[:-1]])
+        self.n = len(lower)
+
+    def hits(self, pattern: str) -> np.ndarray:
+        """Whether each text holds a match of the pattern."""
+        spans = np.array([m.span() for m in re.finditer(pattern, self.text)],
+                         dtype=np.int64).reshape(-1, 2)
+        first = np.searchsorted(self.starts, spans[:, 0], side="right") - 1
+        last = np.searchsorted(self.starts, np.maximum(spans[:, 1] - 1, spans[:, 0]),
+                               side="right") - 1
+        found = np.zeros(self.n, dtype=bool)
+        found[first[first == last]] = True
+        return found
 
 
 def match(texts: pd.Series, codebook: Codebook) -> pd.DataFrame:
     """Which themes each text mentions: True where any of the theme's keywords occurs.
 
-    Every theme's keywords in every language are tried on every text. Each distinct
-    text is searched once. Missing texts mention nothing.
+    Every theme's keywords in every language are tried on every text. The distinct texts
+    are searched together, one pass of one regular expression per theme. Missing texts
+    mention nothing.
 
     Parameters: texts -- Series of strings; codebook -- the themes.
     Returns: bool DataFrame, same index as `texts`, one column per theme id in codebook order.
     """
     codes, lower = _distinct(texts)
+    joined = _Joined(lower)
     found = {}
     for theme in codebook.themes:
         words = [w for ws in theme.keywords.values() for w in ws]
-        hit = lower.str.contains(_theme_regex(words), regex=True).to_numpy(dtype=bool)
-        found[theme.id] = np.append(hit, False)[codes]
+        found[theme.id] = np.append(joined.hits(_theme_regex(words)), False)[codes]
     return pd.DataFrame(found, index=texts.index, columns=codebook.ids, dtype=bool)
 
 
@@ -92,7 +124,7 @@ def keyword_matches(texts: pd.Series, keyword: str, matches: pd.DataFrame | None
         hit = pd.Series(False, index=texts.index)
     else:
         codes, lower = _distinct(texts)
-        hits = lower.str.contains(keyword_pattern(keyword), regex=True).to_numpy(dtype=bool)
+        hits = _Joined(lower).hits(keyword_pattern(keyword))
         hit = pd.Series(np.append(hits, False)[codes], index=texts.index)
     themed = (matches.reindex(texts.index).any(axis=1) if matches is not None
               else pd.Series(False, index=texts.index))
@@ -186,19 +218,23 @@ def _segment_labels(survey: pd.DataFrame, segments, rows: pd.Index) -> pd.Series
 
 def verbatims(texts: pd.Series, matches: pd.DataFrame, scores: pd.Series, theme_ids,
               survey: pd.DataFrame | None = None, segments=(), names=(), k: int = 3,
-              language: str = "en", codebook: Codebook | None = None) -> pd.DataFrame:
+              language: str = "en", codebook: Codebook | None = None,
+              seed: int = 0) -> pd.DataFrame:
     """Up to k comments per theme that read like the theme's typical comment, redacted.
 
     Typical, not extreme: among the theme's distinct comments of middling length (the
     middle half of its lengths), those whose sentiment is closest to the theme's mean
     sentiment and whose words are most like the theme's other comments (cosine
     similarity of character n-grams to their centroid) and that raise fewest other themes;
-    the three ranks are added, ties go to the earlier row. Quotes keep their own language, pass through privacy.redact, and
-    carry the respondent's segments only where SEGMENT_MIN respondents share them.
+    the three ranks are added, ties go to the earlier row. Beyond VERBATIM_SAMPLE comments
+    of middling length, a seeded sample of them is ranked. Quotes keep their own language,
+    pass through privacy.redact, and carry the respondent's segments only where
+    SEGMENT_MIN respondents share them.
 
     Parameters: texts, matches, scores -- comments, `match` and sentiment (same index);
     theme_ids -- themes to quote, in order; survey -- for segments (same index);
-    segments -- segment columns; names -- people's names to redact; k -- quotes per theme.
+    segments -- segment columns; names -- people's names to redact; k -- quotes per theme;
+    seed -- for the sample.
     Returns: DataFrame theme, name, comment, sentiment, segment.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -213,6 +249,9 @@ def verbatims(texts: pd.Series, matches: pd.DataFrame, scores: pd.Series, theme_
         low, high = length.quantile(0.25), length.quantile(0.75)
         middle = chosen[(length >= low) & (length <= high)]
         middle = middle if len(middle) else chosen
+        if len(middle) > VERBATIM_SAMPLE:
+            keep = np.random.default_rng(seed).choice(len(middle), VERBATIM_SAMPLE, replace=False)
+            middle = middle.iloc[np.sort(keep)]        # in their order: ties go to the earlier
         grams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3)).fit_transform(middle)
         centre = np.asarray(grams.mean(axis=0)).ravel()
         similarity = grams @ centre / (np.linalg.norm(centre) or 1.0)
@@ -231,6 +270,11 @@ def verbatims(texts: pd.Series, matches: pd.DataFrame, scores: pd.Series, theme_
     return pd.DataFrame(rows, columns=["theme", "name", "comment", "sentiment", "segment"])
 
 
+def _redacted(texts: pd.Series, names) -> dict[str, str]:
+    """Each distinct text redacted, without the placeholders (they are no topic)."""
+    return {t: _PLACEHOLDER.sub(" ", redact(t, names)) for t in texts.unique()}
+
+
 def _chinese_tokens(text: str) -> list[str]:
     from ..statistics.sentiment import zh_features
 
@@ -238,7 +282,7 @@ def _chinese_tokens(text: str) -> list[str]:
 
 
 def suggestions(texts: pd.Series, topics: int = 6, terms: int = 4, examples: int = 3,
-                names=(), seed: int = 0) -> pd.DataFrame:
+                names=(), seed: int = 0, language: pd.Series | None = None) -> pd.DataFrame:
     """Themes the codebook may be missing: topics (NMF) in the comments no theme catches.
 
     English comments are read as words and word pairs without stop words, Chinese ones
@@ -248,21 +292,23 @@ def suggestions(texts: pd.Series, topics: int = 6, terms: int = 4, examples: int
 
     Parameters: texts -- the comments no theme matched; topics -- topics per language at
     most (fewer for few comments: one per 20); terms, examples -- shown per topic;
-    names -- people's names to redact; seed -- for the sample and the model.
+    names -- people's names to redact; seed -- for the sample and the model;
+    language -- the texts' languages if already known (as `languages` gives them).
     Returns: DataFrame language, terms, comments (how many load mainly on the topic),
     examples (joined by " | ").
     """
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    # Personal data never reaches the model, and the placeholders are no topic.
-    texts = texts.dropna().map(lambda t: _PLACEHOLDER.sub(" ", redact(t, names)))
-    langs = languages(texts)
+    texts = texts.dropna()
+    langs = languages(texts) if language is None else language.reindex(texts.index)
     rows = []
     for lang in ("en", "zh"):
         part = texts[langs == lang]
         if len(part) > SUGGEST_SAMPLE:
             part = part.sample(SUGGEST_SAMPLE, random_state=seed)
+        # Personal data never reaches the model, and the placeholders are no topic.
+        part = part.map(_redacted(part, names))
         k = min(topics, len(part) // 20)
         if k < 1:
             continue

@@ -827,7 +827,8 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
                                                client.segments, client.config.redact, k=3,
                                                language=lang, codebook=client.codebook)
     unthemed = texts[~found.any(axis=1)]
-    s.tables["suggestions"] = comments.suggestions(unthemed, names=client.config.redact)
+    s.tables["suggestions"] = comments.suggestions(unthemed, names=client.config.redact,
+                                                   language=langs)
     other = int((langs == "other").sum())
     if other:
         s.caveats.append(_t(client, "comments.other_languages", n=_f(client, other, "count")))

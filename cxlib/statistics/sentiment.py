@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import string
 from functools import cache
 
 import numpy as np
@@ -47,6 +48,8 @@ ENGLISH_SHARE = 0.15
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+#: Non-ASCII characters outside Han: letters among them belong to another script.
+_OTHER_SCRIPT = re.compile(r"[^\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _STOP = frozenset("""a about after all also am an and any are as at be been but by can
@@ -66,6 +69,12 @@ def _vader():
 
 
 @cache
+def _known_words() -> frozenset[str]:
+    """Words that mark a Latin-script text as English: VADER's lexicon and the stop list."""
+    return frozenset(_vader().lexicon) | _STOP
+
+
+@cache
 def _zh_lexicon() -> dict[str, float]:
     with ZH_LEXICON.open(encoding="utf-8") as f:
         rows = (line.rstrip("\n").split("\t") for line in f if not line.startswith("#"))
@@ -81,30 +90,79 @@ def zh_features(text: str) -> list[str]:
     return out
 
 
-def _language(text: str) -> str:
-    if not isinstance(text, str) or not text.strip():
-        return ""
-    han = len(_HAN.findall(text))
-    words = _WORD.findall(text)
-    other = sum(1 for c in text if c.isalpha() and not c.isascii() and not _HAN.match(c))
-    if han and han >= len(words) and han >= other:
-        return "zh"
-    if not words or other > sum(map(len, words)):
-        return "other"
-    known = _vader().lexicon.keys()
-    lower = [w.lower() for w in words]
-    share = sum(w in _STOP or w in known for w in lower) / len(lower)
-    return "en" if share >= ENGLISH_SHARE or len(lower) <= 2 else "other"
+def _per_text(values: pd.Series, n: int, how: str) -> np.ndarray:
+    """Sum or count of exploded values per text position 0..n-1 (0 for a text with none)."""
+    grouped = values.groupby(level=0)
+    return (grouped.sum() if how == "sum" else grouped.size()).reindex(
+        range(n), fill_value=0).to_numpy()
 
 
-def _english(text: str) -> float:
-    analyzer = _vader()
-    sentences = [s for s in _SENTENCE.split(html.unescape(text)) if s.strip()]
-    if not sentences:
+def _languages_of(texts: pd.Index) -> np.ndarray:
+    """The language of each distinct text, read from its script and words in bulk."""
+    text = pd.Series(texts, dtype=object)
+    n = len(text)
+    if not n:
+        return np.array([], dtype=object)
+    blank = ~text.map(lambda t: isinstance(t, str)).to_numpy(dtype=bool)
+    text = text.where(~blank, "")
+    blank |= (text.str.strip() == "").to_numpy(dtype=bool)
+    han = text.str.count(_HAN.pattern).to_numpy()
+    words = text.str.findall(_WORD.pattern).explode().dropna().astype(object)
+    n_words = _per_text(words, n, "size")
+    word_chars = _per_text(words.str.len(), n, "sum")
+    known = _per_text(words.str.lower().isin(_known_words()), n, "sum")
+    # Letters of other scripts: only texts with a non-ASCII, non-Han character have any.
+    other = np.zeros(n, dtype=int)
+    maybe = text.str.contains(_OTHER_SCRIPT.pattern).to_numpy(dtype=bool)
+    other[maybe] = [sum(c.isalpha() for c in _OTHER_SCRIPT.findall(t)) for t in text[maybe]]
+    chinese = (han > 0) & (han >= n_words) & (han >= other)
+    unknown = (n_words == 0) | (other > word_chars)
+    english = (known / np.maximum(n_words, 1) >= ENGLISH_SHARE) | (n_words <= 2)
+    return np.select([blank, chinese, unknown, english], ["", "zh", "other", "en"],
+                     "other").astype(object)
+
+
+def _sentence_score(sentence: str, analyzer, words: frozenset[str]) -> float:
+    """VADER's compound score of one sentence; 0 at once when no word of it is in the lexicon.
+
+    VADER gives a sentence a non-zero score only through a lexicon word (a token as split
+    on spaces, with or without its punctuation, in any case) or an emoji it spells out, so
+    skipping the others changes no score.
+    """
+    tokens = sentence.lower().split()
+    if (words.isdisjoint(tokens) and words.isdisjoint(t.strip(string.punctuation) for t in tokens)
+            and _emoji_chars(analyzer).isdisjoint(sentence)):
         return 0.0
-    scores = np.array([analyzer.polarity_scores(s)["compound"] for s in sentences])
-    weights = np.arange(1, len(scores) + 1, dtype=float) ** END_WEIGHT
-    return float(scores @ weights / weights.sum())
+    return analyzer.polarity_scores(sentence)["compound"]
+
+
+@cache
+def _emoji_chars(analyzer) -> frozenset[str]:
+    return frozenset(e for e in analyzer.emojis if len(e) == 1)
+
+
+def _english_scores(texts, analyzer=None) -> np.ndarray:
+    """Scores of English texts: VADER per distinct sentence, mean weighted towards the end.
+
+    Parameters: texts -- distinct English texts; analyzer -- a VADER analyzer (default:
+    VADER with CX_LEXICON; bench/sentiment_auc.py passes plain VADER to compare).
+    Returns: float array, one score per text (0 for a text with no sentence).
+    """
+    analyzer = analyzer or _vader()
+    words = frozenset(analyzer.lexicon)
+    n = len(texts)
+    sentences = pd.Series([html.unescape(t) for t in texts], dtype=object).str.split(
+        _SENTENCE).explode().astype(object)
+    sentences = sentences[sentences.str.strip() != ""]
+    if sentences.empty:
+        return np.zeros(n)
+    codes, distinct = pd.factorize(sentences)
+    scores = np.array([_sentence_score(s, analyzer, words) for s in distinct])[codes]
+    weights = (sentences.groupby(level=0).cumcount().to_numpy() + 1.0) ** END_WEIGHT
+    row = sentences.index.to_numpy()
+    total = np.bincount(row, weights=weights, minlength=n)
+    return np.divide(np.bincount(row, weights=scores * weights, minlength=n), total,
+                     out=np.zeros(n), where=total > 0)
 
 
 def _chinese(text: str) -> float:
@@ -115,14 +173,11 @@ def _chinese(text: str) -> float:
     return math.tanh(sum(weights) / math.sqrt(len(weights)) / 2)
 
 
-_SCORERS = {"en": _english, "zh": _chinese}
-
-
 def _distinct(texts) -> tuple[pd.Series, np.ndarray, pd.Index]:
     """Texts as a Series, one code per row into the distinct texts (comments repeat)."""
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     codes, uniques = pd.factorize(series.astype(object).where(series.notna(), None))
-    return series, codes, pd.Index(uniques)
+    return series, codes, pd.Index(uniques, dtype=object)
 
 
 def languages(texts) -> pd.Series:
@@ -132,16 +187,17 @@ def languages(texts) -> pd.Series:
     Returns: Series of language codes, same index.
     """
     series, codes, uniques = _distinct(texts)
-    found = np.array([_language(t) for t in uniques] + [""], dtype=object)
-    return pd.Series(found[codes], index=series.index, name="language")
+    found = np.append(_languages_of(uniques), "").astype(object)
+    return pd.Series(found[codes], index=series.index, name="language", dtype=object)
 
 
 def sentiment(texts, language=None) -> pd.Series:
     """Sentiment of each text in -1 (negative) .. 1 (positive); NaN where it cannot be scored.
 
-    Each distinct text is scored once. English texts are scored with VADER sentence by
-    sentence, Chinese texts with the shipped character lexicon (see the module notes).
-    Empty texts and texts in another language are NaN, so averages leave them out.
+    Each distinct text is scored once, and each distinct English sentence. English texts
+    are scored with VADER sentence by sentence, Chinese texts with the shipped character
+    lexicon (see the module notes). Empty texts and texts in another language are NaN, so
+    averages leave them out.
 
     Parameters: texts -- a Series (its index is kept) or any iterable of strings;
     language -- the texts' languages if already known (as `languages` gives them).
@@ -149,10 +205,12 @@ def sentiment(texts, language=None) -> pd.Series:
     """
     series, codes, uniques = _distinct(texts)
     if language is None:
-        langs = [_language(t) for t in uniques]
+        langs = _languages_of(uniques)
     else:
         first = pd.Series(np.asarray(language, dtype=object)).groupby(codes).first()
-        langs = [first.get(i, "") for i in range(len(uniques))]
-    scores = np.array([_SCORERS[lang](text) if lang in _SCORERS else np.nan
-                       for text, lang in zip(uniques, langs)] + [np.nan], dtype=float)
+        langs = first.reindex(range(len(uniques))).fillna("").to_numpy(dtype=object)
+    scores = np.full(len(uniques) + 1, np.nan)
+    english, chinese = np.flatnonzero(langs == "en"), np.flatnonzero(langs == "zh")
+    scores[english] = _english_scores(uniques[english])
+    scores[chinese] = [_chinese(t) for t in uniques[chinese]]
     return pd.Series(scores[codes], index=series.index, name="sentiment")
