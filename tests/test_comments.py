@@ -155,14 +155,30 @@ def test_theme_table_matches_independent_nps_difference():
     assert table["p_adjusted"].tolist() == pytest.approx(metrics.holm(raw).tolist())
 
 
-def test_verbatims_redact_and_hide_small_segments():
-    texts = pd.Series(["Bill wrong, mail ann@example.com", "Bill wrong again", "Bill fine"])
+def test_verbatims_as_written_and_small_segments_hidden():
+    texts = pd.Series(["Bill wrong, mail ann@example.com", "Bill wrong, mail bob@example.com",
+                       "Bill fine, mail cy@example.com."])
     scores = pd.Series([-0.5, -0.4, 0.3])
     survey = pd.DataFrame({"Plan": ["Business", "Business", "Business"]})
     found = comments.match(texts, _book(billing=["bill"]))
     quotes = comments.verbatims(texts, found, scores, ["billing"], survey, ["Plan"], k=3)
-    assert not quotes["comment"].str.contains("@").any()
+    assert len(quotes) and quotes["comment"].isin(texts).all()   # the section redacts them
     assert (quotes["segment"] == "").all()           # three respondents could be named
+
+
+def test_section_quotes_redacted_by_the_section(demo_client):
+    """open_comments is @redacted, the one place quotes are cleaned: with a phone number
+    and an email in every comment, every quote shows the placeholders instead."""
+    import dataclasses
+
+    survey = demo_client.survey.copy()
+    survey["comment"] = survey["comment"] + " Call me on (212) 555-0147 or sam.taylor@example.com."
+    section = cx.practices.open_comments(dataclasses.replace(demo_client, survey=survey))
+    quotes = section.tables["verbatims"]["comment"]
+    assert len(quotes) and quotes.str.contains(r"\[phone\]").all()
+    assert quotes.str.contains(r"\[email\]").all()
+    shown = section.tables["suggestions"].to_json(force_ascii=False) + quotes.str.cat()
+    assert "555-0147" not in shown and "sam.taylor@example.com" not in shown
 
 
 def test_code_interviews_fills_only_blanks(demo_client):

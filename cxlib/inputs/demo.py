@@ -218,7 +218,7 @@ _FRAGMENTS = {
 }
 # A comment that raises no theme; and personal details some customers add.
 _PLAIN = (("Nothing special, does the job.", "中规中矩，能用。"), ("OK overall.", "总体还行。"))
-_CONTACT = ((" Call me on 07700 900123.", "请打 138 0013 8000 联系我。"),
+_CONTACT = ((" Call me on (212) 555-0147.", "请打 138 0013 8000 联系我。"),
             (" Email me at sam.taylor@example.com.", "邮件发到 sam.taylor@example.com。"))
 
 # Journey types: the touchpoints a journey passes, and how often each type occurs.

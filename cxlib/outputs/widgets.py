@@ -64,12 +64,15 @@ def keyword_explorer(client: Client, keyword: str = "", live: bool = True):
     and a few of the comments it catches (new ones first) follow as you type.
     """
     from ..practices import comments
+    from . import privacy
 
     texts = client.survey["comment"] if "comment" in client.survey else pd.Series(dtype=object)
     themed = comments.match(texts.dropna(), client.codebook) if client.codebook else None
+    clean = privacy.redactor(client.config.redact, client.config.country)
 
     def compute(keyword):
         table = comments.keyword_matches(texts, keyword, themed)
+        table["comment"] = table["comment"].map(clean)
         caught = pd.Series({"keyword": keyword, "comments caught": table.attrs["matched"],
                             "caught by no theme yet": table.attrs["new"]})
         return w.VBox([w.HTML(caught.to_frame("").to_html()), w.HTML(table.to_html())]) \

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.codebook import Codebook
-from ..outputs.privacy import redact
+from ..outputs import privacy
 from ..statistics import metrics
 from ..statistics.sentiment import languages, sentiment
 from . import linkage
@@ -35,7 +35,8 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _EDGE = "a-z0-9"
 #: Between texts searched together: no keyword pattern can match it or step over it.
 _SEPARATOR = "\x00"
-_PLACEHOLDER = re.compile(r"\[(?:email|phone|name)\]")
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in (
+    privacy.EMAIL, privacy.PHONE, privacy.CARD, privacy.IBAN, privacy.NAME)))
 
 
 def keyword_pattern(keyword: str) -> str:
@@ -116,8 +117,8 @@ def keyword_matches(texts: pd.Series, keyword: str, matches: pd.DataFrame | None
 
     Parameters: texts -- the comments; keyword -- as a codebook would write it;
     matches -- `match` of the texts, to count the new ones; examples -- texts shown.
-    Returns: DataFrame of up to `examples` caught texts (new ones first) with a `new`
-    flag; attrs keyword, matched, new.
+    Returns: DataFrame of up to `examples` caught texts (new ones first), as written (whoever
+    shows them redacts them), with a `new` flag; attrs keyword, matched, new.
     """
     texts = texts.dropna()
     if not keyword.strip():
@@ -130,7 +131,7 @@ def keyword_matches(texts: pd.Series, keyword: str, matches: pd.DataFrame | None
               else pd.Series(False, index=texts.index))
     new = hit & ~themed
     shown = pd.concat([texts[new], texts[hit & themed]]).head(examples)
-    table = pd.DataFrame({"comment": shown.map(redact), "new": new.reindex(shown.index)})
+    table = pd.DataFrame({"comment": shown, "new": new.reindex(shown.index)})
     table.attrs.update(keyword=keyword, matched=int(hit.sum()), new=int(new.sum()))
     return table
 
@@ -217,24 +218,24 @@ def _segment_labels(survey: pd.DataFrame, segments, rows: pd.Index) -> pd.Series
 
 
 def verbatims(texts: pd.Series, matches: pd.DataFrame, scores: pd.Series, theme_ids,
-              survey: pd.DataFrame | None = None, segments=(), names=(), k: int = 3,
+              survey: pd.DataFrame | None = None, segments=(), k: int = 3,
               language: str = "en", codebook: Codebook | None = None,
               seed: int = 0) -> pd.DataFrame:
-    """Up to k comments per theme that read like the theme's typical comment, redacted.
+    """Up to k comments per theme that read like the theme's typical comment.
 
     Typical, not extreme: among the theme's distinct comments of middling length (the
     middle half of its lengths), those whose sentiment is closest to the theme's mean
     sentiment and whose words are most like the theme's other comments (cosine
     similarity of character n-grams to their centroid) and that raise fewest other themes;
     the three ranks are added, ties go to the earlier row. Beyond VERBATIM_SAMPLE comments
-    of middling length, a seeded sample of them is ranked. Quotes keep their own language,
-    pass through privacy.redact, and carry the respondent's segments only where
-    SEGMENT_MIN respondents share them.
+    of middling length, a seeded sample of them is ranked. Quotes keep their own language
+    and carry the respondent's segments only where SEGMENT_MIN respondents share them;
+    they are returned as written: the section they go into is redacted as a whole
+    (privacy.redacted).
 
     Parameters: texts, matches, scores -- comments, `match` and sentiment (same index);
     theme_ids -- themes to quote, in order; survey -- for segments (same index);
-    segments -- segment columns; names -- people's names to redact; k -- quotes per theme;
-    seed -- for the sample.
+    segments -- segment columns; k -- quotes per theme; seed -- for the sample.
     Returns: DataFrame theme, name, comment, sentiment, segment.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -265,14 +266,15 @@ def verbatims(texts: pd.Series, matches: pd.DataFrame, scores: pd.Series, theme_
                   else pd.Series("", index=best))
         name = codebook.theme(theme_id).name(language) if codebook else theme_id
         for row in best:
-            rows.append({"theme": theme_id, "name": name, "comment": redact(texts[row], names),
+            rows.append({"theme": theme_id, "name": name, "comment": texts[row],
                          "sentiment": scores.get(row, np.nan), "segment": labels.get(row, "")})
     return pd.DataFrame(rows, columns=["theme", "name", "comment", "sentiment", "segment"])
 
 
-def _redacted(texts: pd.Series, names) -> dict[str, str]:
+def _redacted(texts: pd.Series, names, country) -> dict[str, str]:
     """Each distinct text redacted, without the placeholders (they are no topic)."""
-    return {t: _PLACEHOLDER.sub(" ", redact(t, names)) for t in texts.unique()}
+    clean = privacy.redactor(names, country)
+    return {t: _PLACEHOLDER.sub(" ", clean(t)) for t in texts.unique()}
 
 
 def _chinese_tokens(text: str) -> list[str]:
@@ -282,7 +284,8 @@ def _chinese_tokens(text: str) -> list[str]:
 
 
 def suggestions(texts: pd.Series, topics: int = 6, terms: int = 4, examples: int = 3,
-                names=(), seed: int = 0, language: pd.Series | None = None) -> pd.DataFrame:
+                names=(), country: str | None = None, seed: int = 0,
+                language: pd.Series | None = None) -> pd.DataFrame:
     """Themes the codebook may be missing: topics (NMF) in the comments no theme catches.
 
     English comments are read as words and word pairs without stop words, Chinese ones
@@ -292,7 +295,8 @@ def suggestions(texts: pd.Series, topics: int = 6, terms: int = 4, examples: int
 
     Parameters: texts -- the comments no theme matched; topics -- topics per language at
     most (fewer for few comments: one per 20); terms, examples -- shown per topic;
-    names -- people's names to redact; seed -- for the sample and the model;
+    names, country -- the client's names to redact and country (phone formats); seed --
+    for the sample and the model;
     language -- the texts' languages if already known (as `languages` gives them).
     Returns: DataFrame language, terms, comments (how many load mainly on the topic),
     examples (joined by " | ").
@@ -307,8 +311,9 @@ def suggestions(texts: pd.Series, topics: int = 6, terms: int = 4, examples: int
         part = texts[langs == lang]
         if len(part) > SUGGEST_SAMPLE:
             part = part.sample(SUGGEST_SAMPLE, random_state=seed)
-        # Personal data never reaches the model, and the placeholders are no topic.
-        part = part.map(_redacted(part, names))
+        # Personal data never reaches the model: its terms are fragments (a surname alone,
+        # two characters of a Chinese name) that no redaction of its output could recognise.
+        part = part.map(_redacted(part, names, country))
         k = min(topics, len(part) // 20)
         if k < 1:
             continue

@@ -824,10 +824,11 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
             _small(client, s, row["name"], int(row["n"]))
     key = list(mentioned.head(KEY_THEMES).index)
     s.tables["verbatims"] = comments.verbatims(texts, found, scores, key, survey.loc[texts.index],
-                                               client.segments, client.config.redact, k=3,
-                                               language=lang, codebook=client.codebook)
+                                               client.segments, k=3, language=lang,
+                                               codebook=client.codebook)
     unthemed = texts[~found.any(axis=1)]
     s.tables["suggestions"] = comments.suggestions(unthemed, names=client.config.redact,
+                                                   country=client.config.country,
                                                    language=langs)
     other = int((langs == "other").sum())
     if other:
