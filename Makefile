@@ -49,6 +49,7 @@ bench: install browser
 	$(BIN)/python bench/run_demo.py
 	$(BIN)/python bench/workers.py
 	$(BIN)/python bench/big.py
+	$(BIN)/python bench/cluster.py
 
 clean:
 	rm -rf reports .pytest_cache

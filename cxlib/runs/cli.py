@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the notebooks and write reports/<client>/")
     run.add_argument("clients", nargs="*", help="client ids or folders")
     run.add_argument("--all", action="store_true", help="every client under data/clients")
-    run.add_argument("--workers", type=int, default=2, help="parallel worker processes")
+    run.add_argument("--workers", type=int, default=None,
+                     help="parallel worker processes on this machine (default 2)")
     run.add_argument("--output", type=Path, default=paths.REPORTS, help="reports folder")
     run.add_argument("--shard", type=_shard, default=(1, 1), metavar="K/N",
                      help="run only the K-th of N equal shares of the clients (one per "
@@ -56,6 +57,18 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-small", action="store_true", help=SMALL_HELP)
     run.add_argument("--no-deliverables", action="store_true",
                      help="write report.html and results.json only (no PDF, Excel, images)")
+    dask = run.add_argument_group("on a dask cluster (docs/cluster.md)")
+    dask.add_argument("--cluster", metavar="ADDRESS", default=None,
+                      help="run each client as a task on the dask scheduler at ADDRESS "
+                      "(tcp://HOST:8786, tls://HOST:8786), or on N dask workers started "
+                      "here with local:N; the workers must see the client folders and the "
+                      "reports folder at the same paths (shared storage)")
+    dask.add_argument("--tls-ca", type=Path, default=None, metavar="FILE",
+                      help="certificate authority the scheduler's certificate is signed by")
+    dask.add_argument("--tls-cert", type=Path, default=None, metavar="FILE",
+                      help="this client's certificate")
+    dask.add_argument("--tls-key", type=Path, default=None, metavar="FILE",
+                      help="this client's private key")
     verify = sub.add_parser("verify", help="check a report folder against its manifest and "
                             "its inputs against the client's folder")
     verify.add_argument("report", type=Path, help="a report folder, such as reports/acme")
@@ -113,10 +126,29 @@ def _validate(args) -> int:
     return 0
 
 
+def _cluster_options(args) -> dict:
+    """--cluster and its companions, checked together (UsageError)."""
+    tls = (args.tls_ca, args.tls_cert, args.tls_key)
+    if args.cluster is None:
+        if any(tls):
+            raise UsageError("--tls-* only with --cluster")
+        return {}
+    from .cluster import parse_cluster, security
+
+    if args.shard != (1, 1):
+        raise UsageError("--shard is for array jobs without a scheduler; with --cluster "
+                         "the scheduler shares the clients out")
+    if args.workers is not None:
+        raise UsageError("--workers is for one machine; with --cluster the cluster's workers "
+                         "run the clients (--cluster local:N for N workers here)")
+    return {"cluster": parse_cluster(args.cluster), "tls": security(*tls)}
+
+
 def _run(args) -> int:
     from .run import all_clients, run_many
 
     given = parameters.check(dict(args.parameter))   # UsageError before anything is read
+    cluster = _cluster_options(args)
     clients = all_clients() if args.all else args.clients
     if not clients:
         raise CxError("name one or more clients, or --all")
@@ -125,12 +157,13 @@ def _run(args) -> int:
     if not clients:
         print(f"shard {k}/{n}: no clients to run")
         return 0
-    outcomes = run_many(clients, workers=args.workers, progress=True, output_root=args.output,
-                        parameters=given, allow_small=args.allow_small,
-                        deliverables=not args.no_deliverables, resume=args.resume)
+    outcomes = run_many(clients, workers=args.workers or 2, progress=True,
+                        output_root=args.output, parameters=given, allow_small=args.allow_small,
+                        deliverables=not args.no_deliverables, resume=args.resume, **cluster)
     for o in outcomes:
         if o.ok:
-            note = " (unchanged, skipped)" if o.skipped else f" ({o.seconds:.0f} s)"
+            where = f" on {o.worker}" if o.worker else ""
+            note = " (unchanged, skipped)" if o.skipped else f" ({o.seconds:.0f} s{where})"
             again = f"; {o.reason}" if o.reason and not o.skipped else ""
             print(f"{o.client}: {o.path}{note}{again}")
         else:

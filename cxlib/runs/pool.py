@@ -158,7 +158,7 @@ def run_pool(folders: list[Path], options: dict, workers: int, progress: bool) -
     except (KeyboardInterrupt, Stopped) as stop:
         bar.close()
         signum = signal.SIGINT if isinstance(stop, KeyboardInterrupt) else signal.SIGTERM
-        with _signals_ignored():
+        with signals_ignored():
             _stop(alive, root, signum)
         raise
     finally:
@@ -175,7 +175,7 @@ def run_pool(folders: list[Path], options: dict, workers: int, progress: bool) -
 
 
 @contextlib.contextmanager
-def _signals_ignored():
+def signals_ignored():
     """While workers clean up, a second Ctrl-C must not cut the cleaning short."""
     try:
         before = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}

@@ -39,6 +39,7 @@ class Outcome:
     reason: str = ""
     seconds: float = 0.0
     skipped: bool = False
+    worker: str = ""                    # the dask worker that made it (cluster runs)
 
     def to_dict(self) -> dict:
         return {**asdict(self), "path": None if self.path is None else str(self.path)}
@@ -68,6 +69,61 @@ def ensure_kernel(name: str = KERNEL) -> str:
     return name
 
 
+@dataclass
+class Job:
+    """One client's run as decided before it starts: the client, the reports folder, the
+    settings and the Plan (what the report is made from; manifest.json records it)."""
+
+    folder: Path                        # the client's folder, as the report records it
+    root: Path                          # the reports folder; the report goes to root/<id>
+    settings: dict                      # name -> parameters.Setting
+    plan: manifest.Plan
+
+    @property
+    def final(self) -> Path:
+        return self.root / self.plan.client
+
+
+def plan_job(config, root: Path, parameters: dict | None, deliverables: bool) -> Job:
+    """Decide a client's run: resolve its parameters and hash everything it is made from.
+
+    The benchmark <root>/portfolio.json (cx portfolio) is an input of every report.
+    """
+    settings = params.resolve(config.folder, parameters)
+    run = manifest.plan(config, params.records(settings), deliverables)
+    if (root / portfolio.FILE).is_file():
+        run.inputs[f"{root / portfolio.FILE}"] = manifest.sha256(root / portfolio.FILE)
+    return Job(config.folder, root, settings, run)
+
+
+def make_report(job: Job, work: Path, kernel: str = KERNEL, deliverables: bool = True,
+                at_once: int = 1, allow_small: bool = False) -> None:
+    """Write the client's whole report into the empty folder `work`, manifest.json last."""
+    started, folder = dt.datetime.now(dt.timezone.utc), job.folder
+    token = staging.run_token()
+    (work / "notebooks").mkdir(parents=True)
+    # The kernels start while the client is read and checked.
+    with Notebooks(NOTEBOOKS, work / "notebooks", kernel, at_once) as notebooks, \
+            staging.snapshot_folder(folder, work, token) as saved:
+        loaded = load_client(folder, allow_small=allow_small)
+        snapshot.save(loaded, saved)
+        notebooks.run({**params.values(job.settings), "client": str(saved),
+                       "output_dir": str(work), "live": False})
+    sections = load_sections(work)
+    benchmark = portfolio.load(job.root)    # reports/portfolio.json (cx portfolio)
+    if benchmark is not None:
+        sections["benchmark"] = portfolio.section(loaded, sections, benchmark)
+    records = params.records(job.settings)
+    report.write(loaded, sections, work, {"settings": records,
+                                          "provenance": manifest.short(job.plan, started)})
+    if deliverables:
+        from ..outputs import deliver
+
+        deliver.write_all(loaded, sections, work)
+    shutil.rmtree(work / "sections")
+    manifest.write(work, job.plan, started, dt.datetime.now(dt.timezone.utc))
+
+
 def run_client(client: str | Path, output_root: Path = paths.REPORTS,
                parameters: dict | None = None, kernel: str = KERNEL,
                deliverables: bool = True, resume: bool = False, at_once: int = 1,
@@ -92,50 +148,31 @@ def run_client(client: str | Path, output_root: Path = paths.REPORTS,
     Outcome. Raises DataError for bad inputs, UsageError for bad parameters, RunError when
     a notebook or step fails or another run holds the client; nothing is left half-written.
     """
-    clock, started = time.perf_counter(), dt.datetime.now(dt.timezone.utc)
-    folder = client_folder(client)
-    config = load_config(folder)
-    settings = params.resolve(folder, parameters)
+    clock = time.perf_counter()
+    config = load_config(client_folder(client))
     root = Path(output_root).resolve()     # the kernels run in notebooks/: absolute paths
-    final = root / config.id
     with staging.client_lock(root, config.id):
         staging.recover(root, config.id)
-        staging.remove_stale_snapshots(folder)
-        run = manifest.plan(config, params.records(settings), deliverables)
-        if (root / portfolio.FILE).is_file():      # the benchmark the report places it in
-            run.inputs[f"{root / portfolio.FILE}"] = manifest.sha256(root / portfolio.FILE)
-        why = manifest.differences(final, run) if resume and final.exists() else []
-        if resume and final.exists() and not why:
-            return Outcome(config.id, True, final / "report.html", "unchanged", 0.0, True)
-        token = staging.run_token()
-        work = staging.staging_folder(root, config.id, token)
+        staging.remove_stale_snapshots(config.folder)
+        job = plan_job(config, root, parameters, deliverables)
+        why = resume_check(job) if resume else None
+        if why == []:
+            return Outcome(config.id, True, job.final / "report.html", "unchanged", 0.0, True)
+        work = staging.staging_folder(root, config.id, staging.run_token())
         try:
-            (work / "notebooks").mkdir(parents=True)
-            # The kernels start while the client is read and checked.
-            with Notebooks(NOTEBOOKS, work / "notebooks", kernel, at_once) as notebooks, \
-                    staging.snapshot_folder(folder, work, token) as saved:
-                loaded = load_client(folder, allow_small=allow_small)
-                snapshot.save(loaded, saved)
-                notebooks.run({**params.values(settings), "client": str(saved),
-                               "output_dir": str(work), "live": False})
-            sections = load_sections(work)
-            benchmark = portfolio.load(root)    # reports/portfolio.json (cx portfolio)
-            if benchmark is not None:
-                sections["benchmark"] = portfolio.section(loaded, sections, benchmark)
-            report.write(loaded, sections, work, {"settings": params.records(settings),
-                                                  "provenance": manifest.short(run, started)})
-            if deliverables:
-                from ..outputs import deliver
-
-                deliver.write_all(loaded, sections, work)
-            shutil.rmtree(work / "sections")
-            manifest.write(work, run, started, dt.datetime.now(dt.timezone.utc))
-            staging.publish(work, final)
+            make_report(job, work, kernel, deliverables, at_once, allow_small)
+            staging.publish(work, job.final)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
-    again = f"re-run: {'; '.join(why)}" if resume and why else ""
-    return Outcome(config.id, True, final / "report.html", again, time.perf_counter() - clock)
+    again = f"re-run: {'; '.join(why)}" if why else ""
+    return Outcome(config.id, True, job.final / "report.html", again, time.perf_counter() - clock)
+
+
+def resume_check(job: Job) -> list[str] | None:
+    """Why the report on disk is not the one `job` would make: [] when it is current (skip
+    it), None when there is no report yet."""
+    return manifest.differences(job.final, job.plan) if job.final.exists() else None
 
 
 def run_one(client: str | Path, options: dict) -> Outcome:
@@ -174,7 +211,7 @@ def batch(clients: list[str]) -> list[Path]:
 
 
 def run_many(clients: list[str], workers: int = 2, progress: bool = True,
-             **options) -> list[Outcome]:
+             cluster: str | int | None = None, tls=None, **options) -> list[Outcome]:
     """Run several clients, each in a worker process of its own; report every outcome.
 
     At most `workers` notebooks execute at once: up to that many clients side by side,
@@ -182,9 +219,18 @@ def run_many(clients: list[str], workers: int = 2, progress: bool = True,
     One client runs in this process. A worker that dies (killed, out of memory) fails only
     its client, with the reason. Ctrl-C or SIGTERM stops the workers, removes what they
     left unfinished and raises KeyboardInterrupt or Stopped.
+
+    With `cluster` (a dask scheduler's address, or N for N local dask workers) each client
+    is a task on that cluster instead (cxlib.runs.cluster; the workers read the client
+    folders and write the reports folder at the same paths); `tls` is a dask Security.
     """
     params.check(options.get("parameters") or {})   # a bad -p stops the batch before it starts
     folders = batch(clients)
+    if cluster is not None:
+        from .cluster import run_on_cluster
+
+        outcomes = run_on_cluster(folders, options, cluster, tls=tls, progress=progress)
+        return _named(clients, outcomes)
     ensure_kernel(options.get("kernel", KERNEL))
     workers = max(1, workers)
     # `workers` notebooks at most at once: clients side by side, the rest within a client.
@@ -195,6 +241,10 @@ def run_many(clients: list[str], workers: int = 2, progress: bool = True,
         from .pool import run_pool
 
         outcomes = run_pool(folders, options, workers=workers, progress=progress)
+    return _named(clients, outcomes)
+
+
+def _named(clients: list[str], outcomes: list[Outcome]) -> list[Outcome]:
     for given, outcome in zip(clients, outcomes):
         if not outcome.ok:
             outcome.client = str(given)     # a failure is named as the user named the client
