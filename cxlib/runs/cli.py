@@ -157,8 +157,9 @@ def _run(args) -> int:
     if not clients:
         print(f"shard {k}/{n}: no clients to run")
         return 0
-    outcomes = run_many(clients, workers=args.workers or 2, progress=True,
-                        output_root=args.output, parameters=given, allow_small=args.allow_small,
+    workers = 2 if args.workers is None else args.workers
+    outcomes = run_many(clients, workers=workers, progress=True, output_root=args.output,
+                        parameters=given, allow_small=args.allow_small,
                         deliverables=not args.no_deliverables, resume=args.resume, **cluster)
     for o in outcomes:
         if o.ok:
