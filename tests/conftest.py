@@ -40,6 +40,43 @@ def demo_report(tmp_path_factory) -> Path:
     return outcome.path.parent
 
 
+#: The real airline survey beside this checkout (../shared), as `make airline` copies it.
+AIRLINE_SURVEY = Path(__file__).resolve().parents[2] / "shared" / "data" / \
+    "airline_satisfaction" / "passengers.csv"
+
+
+@pytest.fixture(scope="session")
+def airline_report(tmp_path_factory) -> Path:
+    """reports/airline/ for the real airline survey (data/clients/airline), every deliverable."""
+    from cxlib.runs.run import ensure_kernel, run_client
+
+    if not AIRLINE_SURVEY.is_file():
+        pytest.skip(f"the airline survey is not here ({AIRLINE_SURVEY})")
+    folder = tmp_path_factory.mktemp("airline")
+    shutil.copy(paths.CLIENTS / "airline" / "client.yml", folder / "client.yml")
+    shutil.copy(AIRLINE_SURVEY, folder / "passengers.csv")
+    ensure_kernel()
+    return run_client(folder, output_root=tmp_path_factory.mktemp("reports")).path.parent
+
+
+@pytest.fixture(scope="session")
+def zh_folder(tmp_path_factory) -> Path:
+    """A small Chinese demo client (400 respondents)."""
+    from cxlib.inputs.demo import make_client
+
+    return make_client(tmp_path_factory.mktemp("zh") / "zh_client", n_respondents=400,
+                       language="zh")
+
+
+@pytest.fixture(scope="session")
+def zh_report(tmp_path_factory, zh_folder) -> Path:
+    """The Chinese demo client's report, every deliverable."""
+    from cxlib.runs.run import ensure_kernel, run_client
+
+    ensure_kernel()
+    return run_client(zh_folder, output_root=tmp_path_factory.mktemp("reports")).path.parent
+
+
 @pytest.fixture()
 def client_copy(tmp_path, demo_folder) -> Path:
     """A writable copy of the demo client, to break or change in a test."""

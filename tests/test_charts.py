@@ -58,6 +58,8 @@ EVERY_CHART = {
                lambda f: charts.forest(f, "t", "e", "lo", "hi"), "lo"),
     "histogram": ({"x": [0, 5, 10, 10], "g": ["a", "a", "b", "b"]},
                   lambda f: charts.histogram(f, "x", color="g"), "g"),
+    "sentiment_bars": ({"l": ["a", "b"], "neg": [2, 0], "neu": [1, 1], "pos": [0, 3]},
+                       lambda f: charts.sentiment_bars(f, "l", "neg", "neu", "pos"), "pos"),
     "timeline": ({"t": ["a"], "s": [0], "e": [30]},
                  lambda f: charts.timeline(f, "t", "s", "e"), "e"),
 }

@@ -179,14 +179,8 @@ def test_brand_override_changes_css_accent_and_chart_colours(client_copy):
 
 @pytest.mark.slow
 @needs_poppler
-def test_run_client_chinese_report_end_to_end(tmp_path):
-    from cxlib.inputs.demo import make_client
-    from cxlib.runs.run import ensure_kernel, run_client
-
-    ensure_kernel()
-    folder = make_client(tmp_path / "zh_client", n_respondents=400, language="zh")
-    outcome = run_client(folder, output_root=tmp_path / "reports")
-    out = outcome.path.parent
+def test_run_client_chinese_report_end_to_end(zh_report):
+    out = zh_report
     page = (out / "report.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in page
     for key in ("sections.P1", "sections.roadmap", "report.contents"):

@@ -158,6 +158,57 @@ def stacked_shares(frame: pd.DataFrame, x: str, shares: list[str], *, n: str | N
     return _finish(fig, theme, template, title, _rows_height(len(labels), theme, minimum=220))
 
 
+def sentiment_bars(frame: pd.DataFrame, label: str, negative: str, neutral: str,
+                   positive: str, *, n: str | None = None, title: str = "",
+                   template="cx") -> go.Figure:
+    """Draw counts by sentiment as bars diverging from 0: negative to the left, positive to
+    the right, neutral split across the middle; one row per label, in frame order.
+
+    Parameters
+    ----------
+    frame : one row per bar, e.g. a touchpoint's interview excerpts.
+    label : column of the row names.
+    negative, neutral, positive : columns of the counts; their names are the legend's.
+    n : column of sample sizes, shown in the labels.
+
+    Returns
+    -------
+    go.Figure with Bar traces in relative mode; the x axis reads counts either way.
+    """
+    _require(frame, label, negative, neutral, positive, n)
+    theme = _theme(template)
+    labels = _escaped(frame[label]).map(lambda t: _wrap(t, 34, 2))
+    if n is not None:
+        labels = _with_n(labels, frame[n], " ")
+    counts = {k: frame[k].astype(float) for k in (negative, neutral, positive)}
+    fig = go.Figure()
+    # Traces nearest 0 first, so each side stacks outwards; legend ranks read left to right.
+    parts = ((neutral, 0.5, theme.neutral, True, 2), (positive, 1, theme.positive, True, 3),
+             (neutral, -0.5, theme.neutral, False, 2), (negative, -1, theme.negative, True, 1))
+    for column, sign, colour, legend, rank in parts:
+        hover = [f"{lab}<br>{_escape(column)}: {_number(v, 'count')}"
+                 for lab, v in zip(labels, counts[column])]
+        fig.add_trace(go.Bar(
+            y=labels.tolist(), x=(sign * counts[column]).tolist(), orientation="h",
+            name=_escape(column), showlegend=legend, legendgroup=column, legendrank=rank,
+            marker_color=colour, customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>"))
+    widest = float(max((counts[negative] + counts[neutral] / 2).max(),
+                       (counts[positive] + counts[neutral] / 2).max(), 1))
+    step = max(1, math.ceil(widest / 4))
+    ticks = list(range(-step * math.ceil(widest / step), step * math.ceil(widest / step) + 1,
+                       step))
+    fig.update_xaxes(tickvals=ticks, ticktext=[_number(abs(t), "count") for t in ticks],
+                     range=[-widest * 1.08, widest * 1.08], zeroline=True,
+                     zerolinecolor=theme.muted)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels.tolist(),
+                     autorange="reversed", showgrid=False)
+    fig.update_layout(barmode="relative", legend_traceorder="normal")
+    per = 36 if labels.str.contains("<br>").any() else 26
+    return _finish(fig, theme, template, title, _rows_height(len(frame), theme, per=per,
+                                                             minimum=220))
+
+
 def journey_map(frame: pd.DataFrame, stage: str, touchpoint: str, gap: str, importance: str,
                 breakpoint: str, *, stages: Sequence[str] | Mapping[str, str] = DEFAULT_STAGES,
                 n: str | None = None, title: str = "", template="cx") -> go.Figure:

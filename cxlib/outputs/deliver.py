@@ -39,6 +39,14 @@ MARGIN = {"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}
 #: Height in CSS pixels of the A4 area inside MARGIN, less room for a figure's own margin;
 #: taller charts are scaled down to fit one page.
 PAGE_HEIGHT_PX = round((297 - 30) / 25.4 * 96) - 50
+#: The A4 area inside MARGIN in CSS pixels, as the page breaks are planned (a little under
+#: the true 1009 px, so that Chromium never needs a break of its own), and its width.
+PAGE_AREA_PX = {"height": 1000, "width": 687}
+#: Page planning: a page that would end below MIN_FILL full may shrink the chart that does
+#: not fit down to MIN_ZOOM_LOW of its size, a fuller page down to MIN_ZOOM; a table keeps at
+#: least TABLE_MIN_ROWS rows on each side of a break.
+PAGINATION = {"height": PAGE_AREA_PX["height"], "minFill": 0.5, "minZoomLow": 0.62,
+              "minZoom": 0.85, "minRows": 3}
 #: True once every chart in the page has drawn its SVG.
 RENDERED = ("[...document.querySelectorAll('.plotly-graph-div')]"
             ".every(d => d.querySelector('.main-svg') !== null)")
@@ -182,7 +190,10 @@ def write_pdf(page, path: Path, footer: str, language: str = "en") -> Path:
     """
     path = Path(path)
     page.emulate_media(media="print")
+    # Lay the page out at the printed width, so the breaks are planned on what prints.
+    page.set_viewport_size({"width": PAGE_AREA_PX["width"], "height": 1200})
     page.evaluate(_FIT_CHARTS, PAGE_HEIGHT_PX)
+    page.evaluate(_PAGINATE, PAGINATION)
     font = page.evaluate("getComputedStyle(document.body).fontFamily")
     options = dict(format="A4", print_background=True, display_header_footer=True,
                    header_template="<span></span>", margin=MARGIN, outline=True, tagged=True,
@@ -212,6 +223,90 @@ _FIT_CHARTS = """(limit) => {
     if (h > limit) fig.style.zoom = String(limit / h);
   }
 }"""
+_PAGINATE = """(cfg) => {
+  // Plan the page breaks the way a typesetter would, then force them: sections open a
+  // page; a heading or table title stays with what follows; a table splits only between
+  // rows with at least cfg.minRows rows on each side; a chart that does not fit is shrunk
+  // to fit when the page would otherwise stay under-filled, or changes place with the
+  // table after it. Heights are measured in the laid-out page (print media, printed width).
+  const main = document.querySelector('main');
+  const box = el => el.getBoundingClientRect();
+  const pageTop = el => box(el).top + window.scrollY;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    document.querySelectorAll('[data-cx-break]').forEach(el => {
+      el.style.breakBefore = ''; delete el.dataset.cxBreak; });
+    document.querySelectorAll('[data-cx-zoom]').forEach(el => {
+      el.style.zoom = el.dataset.cxZoomWas || ''; delete el.dataset.cxZoom; });
+    const units = [];
+    for (const child of main.children) {
+      if (child.tagName === 'FOOTER' || box(child).height === 0) continue;
+      if (!child.matches('section.report-section')) { units.push({el: child, kind: 'block'}); continue; }
+      const forced = !child.classList.contains('compact');
+      let first = true;
+      for (const part of child.children) {
+        const start = first && forced; first = false;
+        if (part.matches('.table-block')) {
+          const title = part.querySelector('.table-title');
+          const rows = [...part.querySelectorAll('tbody tr')];
+          const table = {rows: rows.length, thead: box(part.querySelector('thead')).height,
+                         start: units.length, block: part};
+          if (title) units.push({el: title, kind: 'title', keepNext: true, start, table});
+          rows.forEach((r, k) => units.push({el: r, kind: 'row', table, index: k,
+            at: k === 0 ? (title ? title.nextElementSibling : part) : r,
+            start: start && !title && k === 0}));
+        } else {
+          units.push({el: part, start, keepNext: part.matches('h2, h3'),
+                      kind: part.matches('figure.chart') ? 'figure' : 'block'});
+        }
+      }
+    }
+    const tops = units.map(u => pageTop(u.at || u.el));
+    const end = pageTop(main) + box(main).height;
+    const h = units.map((u, i) => (i + 1 < units.length ? tops[i + 1] : end) - tops[i]);
+    const H = cfg.height, breaks = new Set(), zooms = new Map();
+    let i = 0, used = 0, first = 0, swapped = false;
+    const open = k => { first = k; used = 0; for (const z of [...zooms.keys()]) if (z >= k) zooms.delete(z); };
+    while (i < units.length) {
+      const u = units[i];
+      if (u.start && i !== first) { open(i); }
+      const need = h[i] * (zooms.get(i) || 1) +
+        (u.kind === 'row' && i === first && u.index > 0 ? u.table.thead : 0);
+      if (used + need <= H || i === first) { used += need; i++; continue; }
+      let c = i;
+      if (u.kind === 'row') {
+        const t = u.table, k = u.index, row0 = i - k;
+        if (k < cfg.minRows) c = t.start;
+        else if (t.rows - k < cfg.minRows) c = t.rows - cfg.minRows >= cfg.minRows ? row0 + t.rows - cfg.minRows : t.start;
+      }
+      while (c > first && units[c - 1].keepNext) c--;
+      if (u.kind === 'figure' && c === i) {
+        const room = H - used, z = room / h[i];
+        const low = used / H < cfg.minFill;
+        if (z >= (low ? cfg.minZoomLow : cfg.minZoom)) { zooms.set(i, z); used = H; i++; continue; }
+        const next = units[i + 1];
+        if (low && next && !next.start && (next.kind === 'title' || next.kind === 'row') && !u.el.dataset.cxMoved) {
+          next.table.block.after(u.el);  // the table, which can split, fills this page first
+          u.el.dataset.cxMoved = '1'; swapped = true; break;
+        }
+      }
+      if (c <= first) c = i;
+      breaks.add(c); open(c); i = c;
+    }
+    if (swapped) continue;
+    for (const k of breaks) {
+      if (units[k].start) continue;
+      const el = units[k].el;
+      el.style.breakBefore = 'page'; el.dataset.cxBreak = '1';
+    }
+    for (const [k, z] of zooms) {
+      const el = units[k].el;
+      el.dataset.cxZoomWas = el.style.zoom || ''; el.dataset.cxZoom = '1';
+      el.style.zoom = String((parseFloat(el.style.zoom) || 1) * z);
+    }
+    return {attempt, breaks: breaks.size, zooms: zooms.size};
+  }
+  return null;
+}"""
 _TOC_TITLES = """() => [...document.querySelectorAll('[data-toc-page]')].map(el => {
   const h = document.getElementById(el.dataset.tocPage)?.querySelector('h2');
   return [el.dataset.tocPage, h ? h.textContent : ''];
@@ -232,9 +327,12 @@ def _section_pages(pdf: bytes, titles: list[list[str]]) -> dict[str, int]:
     found, start = {}, 1                      # page 1 holds the contents themselves
     for anchor, title in titles:
         want = _squeeze(title)
-        for i in range(start, len(pages)):
-            if want and _squeeze(pages[i]).startswith(want):
-                found[anchor], start = i + 1, i
+        # A section opens its page, or follows a short one on it (a compact section).
+        for test in (str.startswith, str.__contains__):
+            hit = next((i for i in range(start, len(pages))
+                        if want and test(_squeeze(pages[i]), want)), None)
+            if hit is not None:
+                found[anchor], start = hit + 1, hit
                 break
     return found if len(found) == len(titles) else {}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -21,33 +22,88 @@ from .theme import css_variables, load_theme
 
 #: Report sections in reading order.
 ORDER = ("P1", "P2", "P3", "comments", "P4", "roadmap", "benchmark")
-#: Tables shown in the HTML report, with the columns shown; tables.xlsx has them all.
-SHOWN = {
-    "P1": {"outcomes_by_group": ["n", "retention", "retention_low", "retention_high", "revenue",
-                                 "share_of_wallet"],
-           "segment_tests": ["test", "statistic", "p_value", "n"]},
-    "P2": {"breakpoints": ["name", "stage", "gap", "ci_low", "ci_high", "importance", "d",
-                           "moment_of_truth"],
-           "content_prompts": ["name", "prompt"],
-           "switch_hotspots": ["name", "switches", "share", "rate", "rate_low", "rate_high"]},
-    "P3": {"gaps": ["name", "stage", "n", "expectation", "perception", "gap", "ci_low",
-                    "ci_high", "p_adjusted"],
-           "drivers": ["name", "raw", "rescaled", "cost"],
-           "drivers_left_out": ["name", "reason", "answers", "cost"],
-           "quotes": ["name", "role", "sentiment", "quote"],
-           "disagreements": ["name", "gap", "sentiment"],
-           "comment_disagreements": ["name", "gap", "sentiment"]},
-    "comments": {"themes": ["name", "n", "share", "sentiment", "with_value", "without_value",
-                            "difference", "p_adjusted"],
-                 "verbatims": ["name", "comment", "segment"]},
-    "P4": {"growth_opportunities": ["instrument", "element", "name", "mean", "gap"],
-           "wave_change": ["element", "name", "difference", "ci_low", "ci_high",
-                           "p_adjusted"]},
-    "roadmap": {"initiatives": ["title", "category", "d", "owner", "impact", "impact_revenue",
-                                "effort", "horizon"]},
-    "benchmark": {"benchmark": ["measure", "value", "median", "percentile", "clients", "peers"]},
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How a result table reads in the body: its columns and the rows that matter.
+
+    `rows` caps the rows shown; `order` sorts them first (a column, ascending unless it
+    starts with '-'); breakpoints are always among the rows of a touchpoint table. The
+    whole table, every column, is in the appendix.
+    """
+
+    columns: tuple[str, ...]
+    rows: int | None = None
+    order: str | None = None
+
+
+#: Tables in the body of each section, in reading order; every one is whole in the appendix.
+BODY = {
+    "P1": {"outcomes_by_group": Shown(("n", "retention", "revenue", "share_of_wallet"))},
+    "P2": {"breakpoints": Shown(("name", "stage", "gap", "importance", "d", "moment_of_truth"),
+                                rows=10),
+           "content_prompts": Shown(("name", "prompt"), rows=6),
+           "switch_hotspots": Shown(("name", "switches", "share", "rate"), rows=5)},
+    "P3": {"gaps": Shown(("name", "stage", "n", "expectation", "perception", "gap"), rows=8,
+                         order="gap"),
+           "quotes": Shown(("name", "role", "sentiment", "quote"), rows=6),
+           "disagreements": Shown(("name", "gap", "sentiment"), rows=6),
+           "comment_disagreements": Shown(("name", "gap", "sentiment"), rows=6)},
+    "comments": {"themes": Shown(("name", "n", "share", "sentiment", "difference"), rows=8),
+                 "verbatims": Shown(("name", "comment", "segment"), rows=8)},
+    "P4": {"growth_opportunities": Shown(("instrument", "name", "mean", "gap"))},
+    "roadmap": {"initiatives": Shown(("priority", "title", "owner", "category", "impact_revenue",
+                                      "horizon"), rows=15)},
 }
-MAX_ROWS = 15
+#: The technical appendix: each table whole, with the columns that fit an A4 page,
+#: intervals and tests included, in this order; tables.xlsx has every column.
+APPENDIX = {
+    "P1": {"outcomes_by_group": ("n", "retention", "retention_low", "retention_high", "revenue",
+                                 "revenue_low", "revenue_high", "share_of_wallet"),
+           "loyalty_by_": ("value", "ci_low", "ci_high", "n"),
+           "segment_tests": ("test", "statistic", "df", "p_value", "n"),
+           "retention_model": ("coef", "se", "z", "p_value", "odds_ratio", "or_low", "or_high")},
+    "P2": {"breakpoints": ("name", "stage", "n", "gap", "ci_low", "ci_high", "p_adjusted",
+                           "importance", "d", "moment_of_truth"),
+           "content_prompts": ("name", "prompt"),
+           "switch_hotspots": ("name", "switches", "share", "journeys", "rate", "ci_low",
+                               "ci_high")},
+    "P3": {"gaps": ("name", "n", "expectation", "perception", "gap", "ci_low", "ci_high",
+                    "p_adjusted"),
+           "drivers": ("name", "raw", "rescaled", "cost"),
+           "importance_performance": ("name", "importance", "performance", "gap", "quadrant"),
+           "quotes": ("name", "interview", "role", "sentiment", "quote"),
+           "disagreements": ("name", "gap", "p_adjusted", "sentiment", "sentiment_low",
+                             "sentiment_high", "interviews_n"),
+           "comment_disagreements": ("name", "gap", "sentiment"),
+           "drivers_left_out": ("name", "reason", "answers", "cost")},
+    "comments": {"themes": ("name", "n", "share", "sentiment", "with_value", "without_value",
+                            "difference", "p_adjusted"),
+                 "verbatims": ("name", "comment", "segment")},
+    "P4": {"growth_opportunities": ("instrument", "name", "mean", "gap"),
+           "element_scores": ("name", "mean", "ci_low", "ci_high", "n", "function_spread",
+                              "aligned"),
+           "wave_change": ("name", "first_mean", "last_mean", "difference", "ci_low", "ci_high",
+                           "p_adjusted")},
+    "roadmap": {"initiatives": ("priority", "title", "category", "d", "owner", "impact",
+                                "impact_revenue", "effort", "horizon")},
+    "benchmark": {"benchmark": ("measure", "value", "median", "percentile", "clients",
+                                "peers")},
+}
+#: Headline figures shown as cards in each section's body; results.json has them all.
+CARDS = {"P1": ("loyalty", "revenue_at_risk", "what_if_value", "effort", "linked_customers"),
+         "P2": ("breakpoints", "moments_of_truth", "self_service_to_assisted",
+                "switches_per_journey"),
+         "P3": ("drivers_r_squared",), "P4": ("staff_respondents",),
+         "roadmap": ("initiatives",)}
+#: Where charts and tables go within a section: figures and tables named here in this
+#: order, anything else after them (figures first).
+FLOW = {"P2": ("figure:journey_map", "table:breakpoints", "table:content_prompts",
+               "figure:channel_sankey", "table:switch_hotspots"),
+        "P3": ("figure:gaps", "table:gaps", "figure:drivers", "figure:quadrants",
+               "figure:interview_themes", "table:quotes", "table:disagreements"),
+        "roadmap": ("figure:impact_effort", "table:initiatives", "figure:plan")}
 # A report for reading and printing: no plotly toolbar.
 FIGURE_CONFIG = {"displaylogo": False, "responsive": False, "displayModeBar": False}
 
@@ -79,21 +135,72 @@ def summary(client: Client, sections: dict[str, Section]) -> Section:
     return s
 
 
-def _table(frame: pd.DataFrame, columns: list[str], lang: str, currency: str = "") -> dict:
-    shown = frame.reset_index() if frame.index.name else frame.reset_index(drop=True)
+def _frame_for_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with its index as a first column when the index is named."""
+    return frame.reset_index() if frame.index.name else frame.reset_index(drop=True)
+
+
+def _table(frame: pd.DataFrame, columns, lang: str, currency: str = "", key: str = "",
+           anchor: str = "", link: str = "") -> dict:
+    """A table as the template draws it: headers, formatted cells, and where it continues.
+
+    Columns without a single value are left out (e.g. expectations a survey did not ask).
+    """
+    shown = _frame_for_table(frame)
+    columns = list(columns)
+    if "gap" in shown and shown["gap"].isna().all() and "n_perception" in shown:
+        columns = ["n_perception" if c == "n" else c for c in columns]   # n of a gap is 0
     first = [] if "name" in columns or not frame.index.name else [frame.index.name]
     keep = first + [c for c in columns if c in shown.columns and c not in first]
+    keep = [c for c in keep if shown[c].notna().any() and not (shown[c] == "").all()]
     shown = shown[keep].copy()
     for column in text.VALUE_NAMES:
         if column in shown:
             shown[column] = [text.value_name(column, v, lang) for v in shown[column]]
     previous = text.estimates(keep)
     return {
+        "key": key, "anchor": anchor, "link": link, "more": 0,
+        "title": _table_title(key, lang),
+        "columns": [str(c) for c in keep],
         "headers": [text.header(str(c), lang, currency, p) for c, p in zip(keep, previous)],
         "rows": [[text.cell(v, str(c), lang, p) for c, p, v in zip(keep, previous, row)]
-                 for row in shown.head(MAX_ROWS).itertuples(index=False)],
-        "more": max(0, len(shown) - MAX_ROWS),
+                 for row in shown.itertuples(index=False)],
     }
+
+
+def _table_title(key: str, lang: str) -> str:
+    if key.startswith("loyalty_by_"):
+        return text.t(lang, "tables.loyalty_by", default="", segment=key[11:])
+    return text.t(lang, f"tables.{key}", default="")
+
+
+def _breakpoint_ids(sections: dict[str, Section]) -> list:
+    p2 = sections.get("P2")
+    if p2 is None or "breakpoints" not in p2.tables:
+        return []
+    return list(p2.tables["breakpoints"].index)
+
+
+def body_rows(frame: pd.DataFrame, shown: Shown, breakpoints=()) -> pd.DataFrame:
+    """The rows of a table that matter in the body: ordered (worst first), capped, with
+    every breakpoint among them when the table is by touchpoint."""
+    rows = frame
+    if shown.order:
+        column = shown.order.lstrip("-")
+        if column == "gap" and column in rows and rows[column].isna().all():
+            column = "perception"       # no expectations asked: the weakest perception first
+        if column in rows:
+            rows = rows.sort_values(column, ascending=not shown.order.startswith("-"),
+                                    kind="stable", na_position="last")
+    if shown.rows is None or len(rows) <= shown.rows:
+        return rows
+    top = rows.head(shown.rows)
+    if rows.index.name == "touchpoint":
+        wanted = [b for b in breakpoints if b in rows.index and b not in top.index]
+        if wanted:
+            top = rows[rows.index.isin(list(top.index[:max(shown.rows - len(wanted), 0)])
+                                       + wanted)]
+    return top
 
 
 def _figure_html(fig) -> Markup:
@@ -109,7 +216,8 @@ def _metric_label(key: str, lang: str) -> str:
     return text.t(lang, f"metric_labels.{key}")
 
 
-def _metric_view(key: str, m: Metric, lang: str, currency: str) -> dict:
+def metric_view(key: str, m: Metric, lang: str, currency: str = "") -> dict:
+    """A headline figure as every renderer shows it: label, value, unit, interval, n."""
     ci = (text.interval(m.ci_low, m.ci_high, lang, m.kind, currency)
           if m.ci_low is not None else "")
     # The figure names its unit itself when it is money or a percentage.
@@ -119,15 +227,67 @@ def _metric_view(key: str, m: Metric, lang: str, currency: str) -> dict:
             "unit": unit, "ci": ci, "n": text.figure(m.n, "count", lang), "note": m.note}
 
 
-def _section_view(s: Section, lang: str, currency: str = "") -> dict:
+def _is_compact(s: Section) -> bool:
+    """A section with nothing but a sentence or caveats: printed without a page of its own."""
+    return bool(s.missing) or not (s.narrative or s.figures or
+                                   any(k in s.tables for k in BODY.get(s.id, {})))
+
+
+def _section_view(s: Section, lang: str, sections: dict[str, Section],
+                  currency: str = "") -> dict:
+    anchor = s.id.lower()
+    figures = {name: _figure_html(f) for name, f in s.figures.items()}
+    tables = {}
+    for key, shown in BODY.get(s.id, {}).items():
+        if key not in s.tables or s.tables[key].empty:
+            continue
+        rows = body_rows(s.tables[key], shown, _breakpoint_ids(sections))
+        tables[key] = _table(rows, shown.columns, lang, currency, key,
+                             link=f"full-{anchor}-{key}")
+        tables[key]["more"] = len(s.tables[key]) - len(rows)
+    flow = []
+    for item in FLOW.get(s.id, ()):
+        kind, name = item.split(":")
+        found = (figures if kind == "figure" else tables).pop(name, None)
+        if found is not None:
+            flow.append({"kind": kind, "name": name, "content": found})
+    flow += [{"kind": "figure", "name": k, "content": v} for k, v in figures.items()]
+    flow += [{"kind": "table", "name": k, "content": v} for k, v in tables.items()]
+    cards = [k for k in CARDS.get(s.id, s.metrics) if k in s.metrics]
     return {
-        "id": s.id, "anchor": s.id.lower(), "title": s.title, "missing": s.missing,
-        "narrative": s.narrative, "caveats": s.caveats,
-        "metrics": [_metric_view(k, m, lang, currency) for k, m in s.metrics.items()],
-        "figures": [_figure_html(f) for f in s.figures.values()],
-        "tables": [dict(_table(s.tables[k], cols, lang, currency), key=k)
-                   for k, cols in SHOWN.get(s.id, {}).items() if k in s.tables],
+        "id": s.id, "anchor": anchor, "title": s.title, "missing": s.missing,
+        "compact": _is_compact(s), "narrative": s.narrative, "caveats": s.caveats,
+        "metrics": [metric_view(k, s.metrics[k], lang, currency) for k in cards],
+        "flow": flow,
     }
+
+
+def _appendix_tables(sections: dict[str, Section], lang: str, currency: str = "") -> list[dict]:
+    """The tables of the technical appendix, whole, each with the anchor the body links to."""
+    found = []
+    for sid in ORDER:
+        s = sections.get(sid)
+        if s is None:
+            continue
+        for prefix, columns in APPENDIX.get(sid, {}).items():
+            keys = [k for k in s.tables if k.startswith(prefix)] if prefix.endswith("_") \
+                else [prefix]
+            for key in keys:
+                if key in s.tables and not s.tables[key].empty:
+                    found.append(_table(s.tables[key], columns, lang, currency, key,
+                                        anchor=f"full-{sid.lower()}-{key}"))
+    return found
+
+
+def _glossary(lang: str) -> dict:
+    """The terms and the method's element codes a consultant may see in small type."""
+    from ..practices.maturity import ELEMENT_NAMES, element_name
+
+    terms = [{"term": k, "text": v} for k, v in text.t(lang, "glossary.terms")]
+    practices = [{"code": c, "name": text.t(lang, f"glossary.practices.{c}")}
+                 for c in ("P1", "P2", "P3", "P4")]
+    elements = [{"code": c, "name": element_name(c, lang)} for c in ELEMENT_NAMES]
+    return {"terms": terms, "practices": practices, "elements": elements}
 
 
 def _logo_html(path: Path | None, alt: str) -> Markup:
@@ -153,6 +313,8 @@ def _source_label(source: str, lang: str) -> str:
 def _settings_table(settings: dict, lang: str) -> dict:
     """The appendix's "settings used": each parameter, its value, and where it came from."""
     return {
+        "key": "settings", "anchor": "", "link": "", "title": "",
+        "columns": ["setting", "value", "source"],
         "headers": [text.t(lang, "appendix.setting"), text.t(lang, "appendix.value"),
                     text.t(lang, "appendix.source")],
         "rows": [[text.t(lang, f"parameters.{name}"), _setting_value(name, s["value"], lang),
@@ -172,7 +334,9 @@ def _provenance(short: dict, lang: str) -> dict:
         "sentence": text.t(lang, "appendix.provenance_note", version=short["cxlib"],
                            commit=commit, date=text.date(started.date(), lang),
                            time=f"{started:%H:%M} UTC", manifest=short["manifest"]),
-        "inputs": {"headers": [text.t(lang, "appendix.input"), "SHA-256"],
+        "inputs": {"key": "provenance", "anchor": "", "link": "", "title": "",
+                   "columns": ["input", "sha256"],
+                   "headers": [text.t(lang, "appendix.input"), "SHA-256"],
                    "rows": [[name, digest[:16]] for name, digest in short["inputs"].items()],
                    "more": 0},
     }
@@ -191,16 +355,20 @@ def render_html(client: Client, sections: dict[str, Section], generated: dt.date
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(paths.TEMPLATES),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     ordered = [summary(client, sections)] + [sections[k] for k in ORDER if k in sections]
+    currency = client.config.currency
     return env.get_template("report.html.j2").render(
         lang=lang, t=lambda key, **kw: text.t(lang, key, **kw),
         client=client.name, consultancy=theme.consultancy,
         logo=_logo_html(theme.logo, theme.consultancy),
         date=text.date(generated, lang), css=Markup(css_variables(theme)),
         plotlyjs=Markup(plotly.offline.get_plotlyjs()),
-        sections=[_section_view(s, lang, client.config.currency) for s in ordered],
+        sections=[_section_view(s, lang, sections, currency) for s in ordered],
         method=text.t(lang, "appendix.method", metric=measure_names(
             client.config.survey.overall, lang)["metric"]),
-        sources=_table(client.sources.set_index("input"), ["file", "rows", "modified"], lang),
+        glossary=_glossary(lang),
+        full_tables=_appendix_tables(sections, lang, currency),
+        sources=_table(client.sources.set_index("input"), ["file", "rows", "modified"], lang,
+                       key="sources"),
         settings=_settings_table(run["settings"], lang) if run.get("settings") else None,
         provenance=_provenance(run["provenance"], lang) if run.get("provenance") else None,
     )

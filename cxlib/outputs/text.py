@@ -29,7 +29,10 @@ _MINUS = "\u2212"
 #: Coded result values shown in words: column -> where the language file keeps their names.
 VALUE_NAMES = {"group": "groups", "next_group": "groups", "stage": "stages",
                "quadrant": "quadrants", "d": "values.d", "category": "values.category",
-               "verdict": "values.verdict", "reason": "values.reason"}
+               "verdict": "values.verdict", "reason": "values.reason",
+               "test": "values.test", "instrument": "instruments", "owner": "values.owner"}
+
+
 @cache
 def _strings(language: str) -> dict:
     path = paths.TEMPLATES / "i18n" / f"{language}.yml"

@@ -212,6 +212,40 @@ def interview_themes(interviews: pd.DataFrame) -> pd.DataFrame:
     return counts.rename("count").reset_index()
 
 
+def interview_tone(interviews: pd.DataFrame) -> pd.DataFrame:
+    """How many excerpts at each touchpoint are negative, neutral and positive, and the
+    theme heard most there, for a chart of what interviews say.
+
+    Parameters: interviews -- the interviews frame; excerpts without a touchpoint or a
+    sentiment are left out.
+    Returns: DataFrame indexed by touchpoint with negative, neutral, positive (counts of
+    sentiment < 0, = 0, > 0), n, sentiment (mean) and theme (the most frequent, ties to
+    the first alphabetically; missing when no excerpt has one), the most negative
+    touchpoint first (ties by touchpoint).
+    """
+    rated = interviews.dropna(subset=["touchpoint", "sentiment"])
+    columns = ["negative", "neutral", "positive", "n", "sentiment", "theme"]
+    if rated.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="touchpoint"))
+    tone = np.sign(rated["sentiment"].astype(float))
+    table = pd.DataFrame({
+        "negative": (tone < 0).groupby(rated["touchpoint"]).sum(),
+        "neutral": (tone == 0).groupby(rated["touchpoint"]).sum(),
+        "positive": (tone > 0).groupby(rated["touchpoint"]).sum(),
+        "n": rated.groupby("touchpoint").size(),
+        "sentiment": rated.groupby("touchpoint")["sentiment"].mean(),
+    })
+    themed = rated.dropna(subset=["theme"])
+    top = (themed.groupby(["touchpoint", "theme"]).size().rename("count").reset_index()
+           .sort_values(["touchpoint", "count", "theme"], ascending=[True, False, True])
+           .drop_duplicates("touchpoint").set_index("touchpoint")["theme"])
+    table["theme"] = top.reindex(table.index)
+    table.index.name = "touchpoint"
+    table = table.reset_index().sort_values(["sentiment", "touchpoint"], kind="stable")
+    return table.set_index("touchpoint")[columns].astype(
+        {"negative": int, "neutral": int, "positive": int, "n": int})
+
+
 def interview_sentiment(interviews: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Mean interview sentiment (-2..2) at each touchpoint with a t interval (metrics.mean).
 

@@ -6,6 +6,7 @@ made from sections (report, workbook, deck, notebooks, widgets) holds none.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -59,6 +60,37 @@ def _names(client: Client, ids: pd.Index) -> pd.Series:
     return names.map(asked).fillna(names)
 
 
+def _named_elements(client: Client, frame: pd.DataFrame) -> pd.DataFrame:
+    """A maturity table with each element's name in the report's language in `name`."""
+    names = frame["element"].map(lambda e: maturity.element_name(e, client.config.language))
+    return frame.assign(name=names)
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_BELOW = ("<", "under", "less than", "up to", "以下", "以内", "不足", "未满")
+_ABOVE = ("+", ">", "over", "more than", "以上", "及以上")
+
+
+def ordered(values) -> list:
+    """Category values in their natural order when they name numbers ('<1 year', '1-3
+    years', '3+ years'), else as given: ordered categories keep their order.
+
+    A value's key is its first number, nudged down for 'under'/'<'/'以下' and up for
+    'over'/'+'/'以上'; when a value names no number, all keep the order given.
+    """
+    values = list(values)
+    keys = []
+    for value in values:
+        text_ = str(value).lower()
+        found = _NUMBER.search(text_)
+        if found is None:
+            return values
+        nudge = -0.5 if any(w in text_ for w in _BELOW) else (
+            0.5 if any(w in text_ for w in _ABOVE) else 0.0)
+        keys.append(float(found.group()) + nudge)
+    return [v for _, v in sorted(zip(keys, values), key=lambda pair: pair[0])]
+
+
 def _short_labels(client: Client, plan: pd.DataFrame) -> pd.Series:
     """Chart labels for initiatives: what each one is about, and why it is on the list."""
     lang = client.config.language
@@ -68,7 +100,7 @@ def _short_labels(client: Client, plan: pd.DataFrame) -> pd.Series:
         if source == "override":    # the consultant's own initiative: its title says it
             labels.append(title)
             continue
-        about = f"{ref} {maturity.element_name(ref, lang)}" if source == "element" else name
+        about = maturity.element_name(ref, lang) if source == "element" else name
         labels.append(_t(client, f"roadmap.label_{source}", about=about))
     return pd.Series(labels, index=plan.index)
 
@@ -174,6 +206,7 @@ def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
     for segment in client.segments:
         table = p1.loyalty_by_segment(survey, segment, *rule)
         table = table[table["n"] > 0]          # a value nobody with an answer holds
+        table = table.reindex(ordered(table.index))
         tables[segment] = table
         if len(table) < 2:
             s.narrative.append(_t(client, "p1.segment_one_value", metric=metric_name,
@@ -193,16 +226,18 @@ def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
             _small(client, s, f"{segment} = {value}", int(table.loc[value, "n"]))
         if segment not in tests.index:
             continue
-        s.figures[f"loyalty_by_{segment}"] = charts.bars(
-            table.reset_index().rename(columns={"value": unit}), segment, unit,
-            ci_low="ci_low", ci_high="ci_high", n="n", reference=headline["value"], kind=measure,
-            title=_t(client, "p1.fig_segment", metric=metric_name, segment=segment),
-            template=template)
         p = tests.loc[segment, "p_adjusted"]
         if pd.isna(p):
             s.narrative.append(_t(client, "p1.segment_untestable", metric=metric_name,
                                   segment=segment))
             continue
+        if p < SEGMENT_ALPHA:       # no chart for a difference the test does not show
+            s.figures[f"loyalty_by_{segment}"] = charts.bars(
+                table.reset_index().rename(columns={"value": unit}), segment, unit,
+                ci_low="ci_low", ci_high="ci_high", n="n", reference=headline["value"],
+                kind=measure,
+                title=_t(client, "p1.fig_segment", metric=metric_name, segment=segment),
+                template=template)
         best, worst = table["value"].idxmax(), table["value"].idxmin()
         key = "p1.segment_differs" if p < SEGMENT_ALPHA else "p1.segment_same"
         s.narrative.append(_t(client, key, metric=metric_name, segment=segment, best=best,
@@ -294,13 +329,14 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     shares_table = pd.DataFrame({"share": shares, "n": groups.value_counts()}).rename_axis("group")
     s.tables["loyalty_groups"] = shares_table.rename(index=group_names)
     answer, group_axis = _t(client, "axes.answer", metric=metric_name), _t(client, "axes.group")
-    # Counts per answer value: the figure never holds each respondent's answer in file order.
-    binned = (pd.DataFrame({answer: survey["overall"], group_axis: _group_names(client, groups)})
-              .dropna().groupby([answer, group_axis], sort=True, observed=True).size()
-              .rename("answers").reset_index())
-    s.figures["distribution"] = charts.histogram(
-        binned, answer, color=group_axis, count="answers",
-        title=_t(client, "p1.fig_distribution", metric=metric_name), template=template)
+    if kind != "binary":    # two bars would only repeat the headline share
+        # Counts per answer value: the figure never holds each respondent's answer in file order.
+        binned = (pd.DataFrame({answer: survey["overall"], group_axis: _group_names(client, groups)})
+                  .dropna().groupby([answer, group_axis], sort=True, observed=True).size()
+                  .rename("answers").reset_index())
+        s.figures["distribution"] = charts.histogram(
+            binned, answer, color=group_axis, count="answers",
+            title=_t(client, "p1.fig_distribution", metric=metric_name), template=template)
     _segments(client, s, headline, metric_name, unit, template)
     if "effort" in survey:
         effort = metrics.mean(survey["effort"])
@@ -658,7 +694,7 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
                                                 int(weights.attrs["n"]), "R²", kind="r2")
         share = _t(client, "axes.weight")
         s.figures["drivers"] = charts.bars(
-            weights.sort_values("rescaled").rename(columns={"name": touchpoint,
+            weights.sort_values("rescaled", ascending=False).rename(columns={"name": touchpoint,
                                                             "rescaled": share}),
             touchpoint, share, orientation="h", kind="percent", title=_t(client, "p3.fig_drivers"),
             template=template)
@@ -706,13 +742,18 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
         s.caveats.append(_t(client, "p3.uncoded", n=_f(client, filled, "count")))
     interviews = interviews.dropna(subset=["touchpoint"])
     s.tables["interview_themes"] = perception.interview_themes(interviews)
-    themes = s.tables["interview_themes"]
-    theme_axis, count = _t(client, "axes.theme"), _t(client, "axes.excerpts")
-    s.figures["interview_themes"] = charts.heatmap(
-        pd.DataFrame({touchpoint: _names(client, pd.Index(themes["touchpoint"])).to_numpy(),
-                      theme_axis: themes["theme"], count: themes["count"]}),
-        touchpoint, theme_axis, count, kind="count",
-        title=_t(client, "p3.fig_themes"), template=template)
+    tone = perception.interview_tone(interviews)
+    if len(tone):
+        names = _names(client, tone.index)
+        labels = [name if pd.isna(theme) else _t(client, "axes.touchpoint_theme",
+                                                 touchpoint=name, theme=theme)
+                  for name, theme in zip(names, tone["theme"])]
+        words = {k: _t(client, f"axes.sentiment_{k}") for k in ("negative", "neutral",
+                                                                "positive")}
+        s.figures["interview_themes"] = charts.sentiment_bars(
+            tone.assign(**{touchpoint: labels}).rename(columns=words), touchpoint,
+            words["negative"], words["neutral"], words["positive"], n="n",
+            title=_t(client, "p3.fig_themes"), template=template)
     sentiment = perception.interview_sentiment(interviews)
     s.tables["interview_sentiment"] = sentiment
     if ev.breakpoints is not None:
@@ -853,41 +894,55 @@ def capabilities(client: Client) -> Section:
         s.missing = _t(client, "missing.assessment")
         return s
     bank = maturity.item_bank()
-    scores = maturity.element_scores(client.assessment, bank)
+    scores = _named_elements(client, maturity.element_scores(client.assessment, bank))
     s.tables["element_scores"] = scores
     respondents = client.assessment["respondent"].nunique()
     s.metrics["staff_respondents"] = Metric(respondents, respondents,
                                             _t(client, "units.respondents"), kind="count")
-    change = maturity.wave_change(client.assessment, bank)
+    change = _named_elements(client, maturity.wave_change(client.assessment, bank))
     s.tables["wave_change"] = change
     wave, element, score, function = (_t(client, f"axes.{k}") for k in
                                       ("wave", "element", "score", "function"))
+    waves = sorted(client.assessment["wave"].dropna().unique())
     by_wave = pd.concat([
-        maturity.element_scores(client.assessment, bank, wave=w)
+        _named_elements(client, maturity.element_scores(client.assessment, bank, wave=w))
         .assign(**{wave: _t(client, "axes.wave_n", n=int(w))})
-        for w in sorted(client.assessment["wave"].dropna().unique())], ignore_index=True)
-    by_wave = by_wave.rename(columns={"element": element, "mean": score})
+        for w in waves], ignore_index=True)
+    by_wave = by_wave.rename(columns={"name": element, "mean": score})
     s.figures["blocks_radar"] = charts.radar(
         by_wave[by_wave["instrument"] == "blocks"], element, score, wave, kind="mean",
         title=_t(client, "p4.fig_radar"), template=template)
-    s.figures["culture_radar"] = charts.radar(
-        by_wave[by_wave["instrument"] != "blocks"], element, score, wave, kind="mean",
-        title=_t(client, "p4.fig_culture"), template=template)
-    by_function = maturity.function_scores(client.assessment, bank)
+    others = scores[scores["instrument"] != "blocks"]
+    if len(waves) >= 2 and len(change):
+        # Culture, journeys and tips: where each element stood at the baseline and stands now.
+        moved = change[change["instrument"] != "blocks"]
+        s.figures["culture"] = charts.dumbbell(
+            moved.rename(columns={"name": element}), element, "first_mean", "last_mean",
+            start_name=_t(client, "axes.wave_n", n=int(waves[0])),
+            end_name=_t(client, "axes.wave_n", n=int(waves[-1])),
+            title=_t(client, "p4.fig_culture"), template=template)
+    elif len(others):
+        s.figures["culture"] = charts.bars(
+            others.rename(columns={"name": element, "mean": score}), element, score,
+            ci_low="ci_low", ci_high="ci_high", n="n", orientation="h", kind="mean",
+            title=_t(client, "p4.fig_culture_one"), template=template)
+    by_function = _named_elements(client, maturity.function_scores(client.assessment, bank))
     s.tables["function_scores"] = by_function
     s.figures["alignment"] = charts.heatmap(
-        by_function.rename(columns={"element": element, "function": function, "mean": score}),
-        element, function, score, kind="mean", title=_t(client, "p4.fig_alignment"),
+        by_function.rename(columns={"name": element, "function": function, "mean": score}),
+        function, element, score, kind="mean", title=_t(client, "p4.fig_alignment"),
         template=template)
     if len(change):
-        difference = _t(client, "axes.change")
-        s.figures["wave_change"] = charts.forest(
-            change.rename(columns={"element": element, "difference": difference}),
-            element, difference, "ci_low", "ci_high", reference=0, significant="significant",
-            kind="gap",
-            title=_t(client, "p4.fig_change"), template=template)
-        up = change.loc[change["significant"] & (change["difference"] > 0), "element"]
-        down = change.loc[change["significant"] & (change["difference"] < 0), "element"]
+        significant = change[change["significant"]]
+        if len(significant):        # no chart for changes the tests do not show
+            difference = _t(client, "axes.change")
+            s.figures["wave_change"] = charts.forest(
+                significant.rename(columns={"name": element, "difference": difference}),
+                element, difference, "ci_low", "ci_high", reference=0,
+                significant="significant", kind="gap",
+                title=_t(client, "p4.fig_change"), template=template)
+        up = change.loc[change["significant"] & (change["difference"] > 0), "name"]
+        down = change.loc[change["significant"] & (change["difference"] < 0), "name"]
         s.narrative.append(_t(client, "p4.change", up=_list(client, up),
                               down=_list(client, down)))
     growth = maturity.growth_opportunities(scores)
@@ -896,7 +951,7 @@ def capabilities(client: Client) -> Section:
         s.narrative.append(_t(client, "p4.growth", instrument=_t(
             client, f"instruments.{row['instrument']}"), element=row["element"], name=row["name"],
             mean=_f(client, row["mean"], "mean")))
-    misaligned = scores.loc[~scores["aligned"], "element"]
+    misaligned = scores.loc[~scores["aligned"], "name"]
     if len(misaligned):
         s.narrative.append(_t(client, "p4.alignment", elements=_list(client, misaligned)))
     if respondents < 5:
@@ -952,6 +1007,8 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
     s.figures["impact_effort"] = charts.impact_effort(
         chart.rename(columns={"impact": impact, "effort": effort}),
         impact, effort, short, color=category,
+        quadrant_names=tuple(_t(client, f"quadrants.{k}") for k in
+                             ("quick_wins", "major_projects", "fill_ins", "thankless")),
         title=_t(client, "roadmap.fig_matrix"), template=template)
     schedule = rm.plan(plan)
     s.tables["plan"] = schedule
