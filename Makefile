@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 AIRLINE := ../shared/data/airline_satisfaction/passengers.csv
 
-.PHONY: demo test properties lab install browser airline bench clean
+.PHONY: demo test properties lab install browser office airline bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,10 +27,22 @@ browser:
 	  fi; \
 	fi
 
+# LibreOffice Impress (Debian's libreoffice-impress): the suite opens deck.pptx with it.
+office:
+	@if ! command -v soffice >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing libreoffice-impress (Debian package)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libreoffice-impress >/dev/null; \
+	  else \
+	    echo "please run: sudo apt-get install -y libreoffice-impress"; exit 1; \
+	  fi; \
+	fi
+
 demo: install browser
 	$(BIN)/cx run demo
 
-test: install browser
+test: install browser office
 	$(BIN)/python -m pytest
 
 # The property tests with many examples from fresh seeds (make test runs a bounded, seeded set).

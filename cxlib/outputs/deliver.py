@@ -59,7 +59,7 @@ _FILE_BAD = re.compile(r"[^\w.-]+")
 
 
 def write_all(client, sections: dict[str, Section], folder: Path) -> list[Path]:
-    """Write tables.xlsx, figures/ and report.pdf next to report.html in `folder`.
+    """Write tables.xlsx, figures/, report.pdf and deck.pptx next to report.html in `folder`.
 
     Parameters
     ----------
@@ -69,7 +69,7 @@ def write_all(client, sections: dict[str, Section], folder: Path) -> list[Path]:
 
     Returns
     -------
-    The paths written: the workbook, every image, then the PDF.
+    The paths written: the workbook, every image, the PDF, then deck.pptx.
     """
     folder = Path(folder)
     lang = client.config.language
@@ -83,7 +83,11 @@ def write_all(client, sections: dict[str, Section], folder: Path) -> list[Path]:
             images = write_figures(page, sections, folder / "figures")
             return images + [write_pdf(page, folder / "report.pdf", footer, lang)]
 
-    return written + _outside_event_loop(browser_work)
+    written += _outside_event_loop(browser_work)
+    # The deck uses the chart images just written, so it comes last.
+    from .deck import write_deck
+
+    return written + [write_deck(client, sections, folder)]
 
 
 def _outside_event_loop(work):

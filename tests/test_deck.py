@@ -1,0 +1,64 @@
+"""deck.pptx of the demo report: the slides a consultant presents, opened by LibreOffice."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from cxlib.outputs import text
+
+
+@pytest.fixture(scope="module")
+def deck(demo_report):
+    """The demo report's deck, as python-pptx reads it back."""
+    from pptx import Presentation
+
+    return Presentation(demo_report / "deck.pptx")
+
+
+def _texts(slide) -> list[str]:
+    return [s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text]
+
+
+def test_deck_written_next_to_report_pdf_and_tables(demo_report):
+    for name in ("report.html", "report.pdf", "tables.xlsx", "deck.pptx"):
+        assert (demo_report / name).is_file(), name
+
+
+def test_deck_title_summary_findings_roadmap_and_method(deck, demo_report):
+    results = json.loads((demo_report / "results.json").read_text(encoding="utf-8"))
+    slides = list(deck.slides)
+    assert text.t("en", "report.title") in _texts(slides[0])
+    assert _texts(slides[1])[0] == text.t("en", "sections.summary")
+    sentences = {s for sec in results["sections"].values() for s in sec["narrative"]}
+    findings = [s for s in slides[2:-1] if any(p.shape_type == 13 for p in s.shapes)]
+    assert len(findings) >= 5          # four practices and the 30/60/90 plan
+    for slide in findings:
+        title = _texts(slide)[0]
+        assert title in sentences or title == text.t("en", "roadmap.fig_plan"), title
+    assert _texts(slides[-1])[0] == text.t("en", "report.method")
+
+
+def test_deck_finding_notes_carry_numbers_and_caveats(deck, demo_report):
+    results = json.loads((demo_report / "results.json").read_text(encoding="utf-8"))
+    caveat = results["sections"]["P1"]["caveats"][0]
+    notes = [s.notes_slide.notes_text_frame.text for s in deck.slides if s.has_notes_slide]
+    assert any("n = " in n and "95% CI" in n for n in notes)
+    assert any(caveat in n for n in notes)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) is not installed: make office")
+def test_deck_opens_in_libreoffice_one_page_per_slide(deck, demo_report, tmp_path):
+    done = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(demo_report / "deck.pptx")],
+        capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    info = subprocess.run(["pdfinfo", str(tmp_path / "deck.pdf")], capture_output=True,
+                          text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
+    assert pages == len(deck.slides)
