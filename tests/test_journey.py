@@ -91,10 +91,11 @@ def test_content_prompts_catalogue_name_channel_expectation(gaps):
                               "expectation": ["answers within a minute.", np.nan]})
     prompts = journey.content_prompts(journey.breakpoints(gaps), catalogue)
     assert prompts.loc["b", "prompt"] == (
-        "At Website (web), customers expect answers within a minute. They rate it 0.90 "
-        "points below what they expected. Write content for this moment that meets that "
-        "expectation.")
-    assert prompts.loc["c", "prompt"].startswith("At Checkout, find out what customers expect.")
+        "Customers at Website (web) expect: answers within a minute. They rate it 0.90 points "
+        "below what they expected. We recommend rewriting what customers read and hear at "
+        "this moment so that it delivers on that expectation.")
+    assert prompts.loc["c", "prompt"].startswith(
+        "What customers expect at Checkout is not yet recorded: ask them first.")
     assert prompts.loc["e", "name"] == "Support"
     assert list(prompts.index) == ["e", "c", "b"]
 
@@ -214,5 +215,5 @@ def test_content_prompts_chinese_uses_chinese_sentences():
     catalogue = pd.DataFrame({"id": ["first_bill"], "name": ["首张账单"], "channel": ["app"],
                               "expectation": ["账单清楚准确"]})
     prompt = journey.content_prompts(found, catalogue, language="zh").loc["first_bill", "prompt"]
-    assert prompt.startswith("在首张账单（app），客户期望账单清楚准确。")
+    assert prompt.startswith("客户在首张账单（app）的期望是：账单清楚准确。")
     assert "0.90" in prompt

@@ -30,7 +30,8 @@ _MINUS = "\u2212"
 VALUE_NAMES = {"group": "groups", "next_group": "groups", "stage": "stages",
                "quadrant": "quadrants", "d": "values.d", "category": "values.category",
                "verdict": "values.verdict", "reason": "values.reason",
-               "test": "values.test", "instrument": "instruments", "owner": "values.owner"}
+               "test": "values.test", "instrument": "instruments", "owner": "values.owner",
+               "term": "values.term"}
 
 
 @cache
