@@ -20,7 +20,7 @@ CODE = re.compile(r"\b(?:P[1-4]|B[1-9]|C[1-4]|G[1-5]|A[1-7]|MT)\b")
 #: Latin words a Chinese report may keep: acronyms it defines, currency codes, proper
 #: names of methods and people, file names, and "n" / "t" of statistics.
 ALLOWED = {"NPS", "CRM", "KPI", "USD", "CNY", "EUR", "CX", "Holm", "Wilson", "Johnson",
-           "Welch", "James", "Allen", "client", "yml", "tables", "xlsx", "csv", "CI", "MT"}
+           "Welch", "VADER", "James", "Allen", "client", "yml", "tables", "xlsx", "csv", "CI", "MT"}
 #: Anchors of the appendix sections, where codes may be shown.
 APPENDIX = ('id="appendix"', 'id="technical"')
 
@@ -103,10 +103,12 @@ def _client_strings(folder: Path) -> list[str]:
 
     client = load_client(folder)
     found = {client.name, load_theme().consultancy}
-    for frame in (client.survey, client.touchpoints, client.interviews, client.journeys,
-                  client.assessment, client.outcomes, client.sources):
-        if frame is None:
-            continue
+    import pandas as pd
+
+    frames = [v for v in vars(client).values() if isinstance(v, pd.DataFrame)]
+    frames += [v for holder in vars(client).values() if hasattr(holder, "__dict__")
+               for v in vars(holder).values() if isinstance(v, pd.DataFrame)]
+    for frame in frames:
         found.update(map(str, frame.columns))
         for column in frame.columns:
             if frame[column].dtype == object or str(frame[column].dtype).startswith("str"):

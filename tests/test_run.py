@@ -53,8 +53,8 @@ def test_run_many_reports_failure_and_keeps_going(demo_report, broken_client):
 
 def test_run_leaves_no_snapshot_or_sections_behind(demo_report, demo_folder):
     assert sorted(p.name for p in demo_report.iterdir()) == [
-        "deck.pptx", "figures", "manifest.json", "notebooks", "report.html", "report.pdf", "results.json",
-        "tables.xlsx"]
+        "deck.pptx", "figures", "manifest.json", "notebooks", "report.html", "report.pdf",
+        "results.json", "tables.xlsx"]
     assert not list(demo_folder.glob(".cx-snapshot-*"))
     assert sorted(p.name for p in demo_report.parent.iterdir()) == ["demo"]
 

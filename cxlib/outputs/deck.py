@@ -66,7 +66,8 @@ def write_deck(client, sections: dict[str, Section], folder: Path) -> Path:
     slide = _titled(deck, blank, summary.title, theme)
     _bullets(slide, summary.narrative[:5], MARGIN, 1_250_000, WIDTH - 2 * MARGIN, 3_600_000,
              theme, size=16)
-    views = [report.metric_view(k, m, lang) for k, m in summary.metrics.items()][:3]
+    currency = client.config.currency
+    views = [report.metric_view(k, m, lang, currency) for k, m in summary.metrics.items()][:3]
     _cards(slide, views, theme)
     _notes(slide, summary, views, lang)
 
@@ -75,7 +76,7 @@ def write_deck(client, sections: dict[str, Section], folder: Path) -> Path:
         s = sections.get(sid)
         if s is None or s.missing or not s.figures or sid == "roadmap":
             continue
-        views = [report.metric_view(k, s.metrics[k], lang)
+        views = [report.metric_view(k, s.metrics[k], lang, currency)
                  for k in report.CARDS.get(sid, ()) if k in s.metrics]
         name = LEAD_FIGURE.get(sid) if LEAD_FIGURE.get(sid) in s.figures else next(iter(s.figures))
         image = folder / "figures" / f"{sid}_{name}.png"
@@ -91,10 +92,10 @@ def write_deck(client, sections: dict[str, Section], folder: Path) -> Path:
                         theme, size=18)
         shown = report.BODY["roadmap"]["initiatives"]
         table = report._table(plan.tables["initiatives"].head(6), shown.columns, lang,
-                              "initiatives")
+                              currency, "initiatives")
         _table(slide, table, theme)
-        _notes(slide, plan, [report.metric_view(k, m, lang) for k, m in plan.metrics.items()],
-               lang)
+        _notes(slide, plan, [report.metric_view(k, m, lang, currency)
+                             for k, m in plan.metrics.items()], lang)
         image = folder / "figures" / "roadmap_plan.png"
         if image.is_file():
             slide = _titled(deck, blank, t("roadmap.fig_plan"), theme)
