@@ -20,7 +20,9 @@ CODE = re.compile(r"\b(?:P[1-4]|B[1-9]|C[1-4]|G[1-5]|A[1-7]|MT)\b")
 #: Latin words a Chinese report may keep: acronyms it defines, currency codes, proper
 #: names of methods and people, file names, and "n" / "t" of statistics.
 ALLOWED = {"NPS", "CRM", "KPI", "USD", "CNY", "EUR", "CX", "Holm", "Wilson", "Johnson",
-           "Welch", "VADER", "James", "Allen", "client", "yml", "tables", "xlsx", "csv", "CI", "MT"}
+           "Welch", "VADER", "James", "Allen", "client", "yml", "tables", "xlsx", "csv", "CI", "MT",
+           # the provenance block: file and command names, the hash's name, the time zone
+           "codebook", "manifest", "json", "cx", "cxlib", "verify", "SHA-", "UTC"}
 #: Anchors of the appendix sections, where codes may be shown.
 APPENDIX = ('id="appendix"', 'id="technical"')
 
@@ -113,6 +115,9 @@ def _client_strings(folder: Path) -> list[str]:
         for column in frame.columns:
             if frame[column].dtype == object or str(frame[column].dtype).startswith("str"):
                 found.update(str(v) for v in frame[column].dropna().unique())
+    codebook = getattr(client, "codebook", None)
+    for theme in getattr(codebook, "themes", ()):      # the client's (or template) theme names
+        found.update(theme.names.values())
     return sorted((s for s in found if s.strip()), key=len, reverse=True)
 
 
@@ -122,5 +127,6 @@ def test_report_zh_own_text_has_no_english_words(zh_report, zh_folder):
     own += " " + _chart_text(zh_report)
     for value in _client_strings(zh_folder):
         own = own.replace(value, " ")
+    own = re.sub(r"\b[0-9a-f]{8,}\b", " ", own)     # SHA-256 digests and commit ids
     words = set(re.findall(r"[A-Za-z][A-Za-z'-]+", own)) - ALLOWED
     assert not words, f"English in the Chinese report's own text: {sorted(words)[:40]}"

@@ -273,7 +273,9 @@ _PAGINATE = """(cfg) => {
     while (i < units.length) {
       const u = units[i];
       if (u.start && i !== first) { open(i); }
-      const need = h[i] * (zooms.get(i) || 1) +
+      // Printed table rows take whole pixels (26.39 px on screen prints as 27): forty rows
+      // on a page would otherwise overflow it and Chromium would break a row early.
+      const need = (u.kind === 'row' ? Math.ceil(h[i]) : h[i]) * (zooms.get(i) || 1) +
         (u.kind === 'row' && i === first && u.index > 0 ? u.table.thead : 0);
       if (used + need <= H || i === first) { used += need; i++; continue; }
       let c = i;
