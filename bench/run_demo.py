@@ -10,6 +10,8 @@ from pathlib import Path
 
 from common import CX, HERE, PYTHON, measure, median_of
 
+from cxlib.runs.run import NOTEBOOKS
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -28,7 +30,7 @@ def main() -> None:
     nb_s, nb_mb = median_of(notebooks)
     fl_s, fl_mb = median_of(floor)
     print(f"client {args.client}, {args.repeat} runs each, medians")
-    print(f"cx run (5 notebooks via papermill): {nb_s:6.1f} s  peak {nb_mb:5.0f} MB")
+    print(f"cx run ({len(NOTEBOOKS)} notebooks via papermill): {nb_s:6.1f} s  peak {nb_mb:5.0f} MB")
     print(f"plain-Python floor (same calls):    {fl_s:6.1f} s  peak {fl_mb:5.0f} MB")
     print(f"ratio notebooks / floor:            {nb_s / fl_s:6.2f}x")
 
