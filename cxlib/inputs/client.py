@@ -87,6 +87,35 @@ def _key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", str(name)).split()).casefold()
 
 
+#: Letters of other scripts that look like Latin ones (the common confusables).
+_LOOKALIKES = str.maketrans("аеорсухіјѕԁһӏАВЕКМНОРСТХІЈЅαβεικνορτυχΑΒΕΗΙΚΜΝΟΡΤΥΧ",
+                            "aeopcyxijsdhlABEKMHOPCTXIJSabeiknoptuxABEHIKMNOPTYX")
+
+
+def _skeleton(name: str) -> str:
+    """A header as a reader sees it: _key, without zero-width characters, look-alikes folded."""
+    text = "".join(ch for ch in str(name) if unicodedata.category(ch) != "Cf")
+    return _key(text.translate(_LOOKALIKES))
+
+
+def _difference(a: str, b: str) -> str:
+    """The first characters where two headers differ, with their code points."""
+    a, b = str(a), str(b)
+    for i in range(max(len(a), len(b))):
+        x, y = (a[i] if i < len(a) else ""), (b[i] if i < len(b) else "")
+        if x != y:
+            def point(ch):
+                return f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" if ch else "nothing"
+            return f"{point(x)} against {point(y)} at character {i + 1}"
+    return "nothing"
+
+
+def _column_letter(table: RawTable, column: str) -> str:
+    from .readers import _letter
+
+    return _letter(list(table.frame.columns).index(column))
+
+
 class _Distinct:
     """A text column as its distinct values and a code per row.
 
@@ -115,6 +144,7 @@ class _Checker:
     def __init__(self):
         self.problems: list[Problem] = []
         self.reading: dict[str, str] = {}   # file name -> how it was read (layout, encoding)
+        self.warnings: list[str] = []       # valid but odd findings
 
     def add(self, table: RawTable, mask: np.ndarray, column: str, expected: str,
             values: pd.Series) -> None:
@@ -128,10 +158,17 @@ class _Checker:
                 f"{len(bad) - PROBLEMS_PER_COLUMN} more rows like these"))
 
     def columns(self, table: RawTable, wanted: dict[str, str], where: str) -> dict[str, str]:
-        """Match model columns to the file's headers; report absent and repeated ones."""
-        found = {}
-        for c in table.frame.columns:
+        """Match model columns to the file's headers; report absent and repeated ones.
+
+        Two headers that differ only by case, spacing, width, zero-width characters or
+        look-alike letters (Cyrillic е for Latin e) are ambiguous: naming either is a
+        problem that shows both, with their columns and the code points that differ.
+        """
+        found, alike = {}, {}
+        for i, c in enumerate(table.frame.columns):
             found.setdefault(_key(c), c)
+            alike.setdefault(_skeleton(c), []).append(c)
+        letters = {c: _column_letter(table, c) for c in table.frame.columns}
         repeated = {_key(name): where_ for name, where_ in table.duplicates.items()}
         matched = {}
         for model, name in wanted.items():
@@ -140,8 +177,20 @@ class _Checker:
                 self.problems.append(Problem(
                     table.file, table.header_row, name, f"one column named '{name}'",
                     f"{repeated[key]} with that name"))
+            elif len(alike.get(_skeleton(name), [])) > 1:
+                twins = alike[_skeleton(name)]
+                self.problems.append(Problem(
+                    table.file, table.header_row, name, f"one column named like '{name}'",
+                    " and ".join(f"{quoted(c)} (column {letters[c]})" for c in twins[:3])
+                    + f", which differ only by {_difference(twins[0], twins[1])}"))
             elif key in found:
                 matched[model] = found[key]
+            elif _skeleton(name) in alike:
+                near = alike[_skeleton(name)][0]
+                self.problems.append(Problem(
+                    table.file, table.header_row, name, f"a column '{name}' ({where})",
+                    f"{quoted(near)} (column {letters[near]}), which differs by "
+                    f"{_difference(name, near)}"))
             else:
                 self.problems.append(Problem(
                     table.file, table.header_row, name, f"a column '{name}' ({where})",
@@ -247,6 +296,7 @@ def _read(check: _Checker, spec: FileSpec, required: bool = False) -> RawTable |
         check.problems.extend(err.problems)
         return None
     check.reading[spec.name] = table.describe()
+    check.warnings += table.warnings
     if table.frame.empty and required:
         check.problems.append(Problem(spec.name, None, None, "at least one row of answers",
                                       "a header row only"))
@@ -327,10 +377,18 @@ def _survey(check: _Checker, config: ClientConfig):
                     names.append(name)
         elif f"segment:{i}" in cols:
             survey[rule.name] = _segment(check, table, cols[f"segment:{i}"], s.file, rule)
-            names.append(rule.name)
+            groups = survey[rule.name].dropna().unique()
+            if len(groups) >= 2:
+                names.append(rule.name)
+            else:   # nothing to compare: left out of the comparisons, and said so
+                check.warnings.append(
+                    f"{s.file.name}, column '{cols[f'segment:{i}']}': segment '{rule.name}' has "
+                    f"{'one group only (' + repr(str(groups[0])) + ')' if len(groups) else 'no answers'}"
+                    ", so it is left out of the comparisons")
     info["segments"] = tuple(names)
     if "comment" in cols:
         text = table.frame[cols["comment"]].astype(str).str.strip()
+        _controls(check, table, cols["comment"], text)
         survey["comment"] = text.where(text.ne(""))
     ratings = {kind: {} for kind in ("perception", "expectation", "importance")}
     for tp, rating in s.touchpoints.items():
@@ -488,11 +546,25 @@ def _model_file(check: _Checker, spec: FileSpec, kind: str):
     return table, cols
 
 
-def _text(table: RawTable, cols: dict, model: str) -> pd.Series | None:
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _text(table: RawTable, cols: dict, model: str, check: "_Checker | None" = None
+          ) -> pd.Series | None:
     if model not in cols:
         return None
     text = table.frame[cols[model]].astype(str).str.strip()
+    if check is not None:
+        _controls(check, table, cols[model], text)
     return text.where(text.ne(""))
+
+
+def _controls(check: "_Checker", table: RawTable, column: str, text: pd.Series) -> None:
+    """Control characters (bell, escape, form feed ...) are never client text: no output
+    format can hold them, so they are reported, never dropped."""
+    bad = text.str.contains(_CONTROL, regex=True).to_numpy()
+    check.add(table, bad, column, "text without control characters",
+              text.map(lambda v: repr(v)[:40]))
 
 
 def _outcomes(check: _Checker, spec: FileSpec, rules: OutcomeRules):
@@ -517,6 +589,13 @@ def _outcomes(check: _Checker, spec: FileSpec, rules: OutcomeRules):
         flags = check.flags(table, column, spec)
         frame["retained"] = 1 - flags if rules.retention == "churned" else flags
     frame["revenue"] = check.numbers(table, cols["revenue"], spec, label="an amount of money")
+    negative = frame["revenue"] < 0
+    if negative.any():
+        first = int(table.rows[np.flatnonzero(negative.to_numpy())[0]])
+        check.warnings.append(
+            f"{spec.name}, column '{cols['revenue']}': {int(negative.sum()):,} negative revenue "
+            f"figures (first in row {first}): refunds or credits? They lower the revenue "
+            "figures as given")
     if "share_of_wallet" in cols:
         sow = check.numbers(table, cols["share_of_wallet"], spec, 0, 100,
                             label="a share 0-1 or a percentage 0-100")
@@ -633,8 +712,8 @@ def _interviews(check, spec, known: set, where: str):
     table, cols = _model_file(check, spec, "interviews")
     if table is None or not {"interview", "touchpoint", "sentiment", "quote"} <= set(cols):
         return None
-    frame = pd.DataFrame({m: _text(table, cols, m) for m in ("interview", "role", "touchpoint",
-                                                             "theme", "quote")})
+    frame = pd.DataFrame({m: _text(table, cols, m, check)
+                          for m in ("interview", "role", "touchpoint", "theme", "quote")})
     frame["sentiment"] = check.numbers(table, cols["sentiment"], spec, -2, 2, True,
                                        "a whole number -2..2")
     empty = frame["quote"].isna()
@@ -686,10 +765,26 @@ def _assessment(check, spec):
 
 
 def _roadmap(check, spec):
+    from ..practices.initiatives import _parsed
+
     table, cols = _model_file(check, spec, "roadmap")
     if table is None or "initiative" not in cols:
         return None
-    return pd.DataFrame({m: _text(table, cols, m) for m in MODEL_COLUMNS["roadmap"] if m in cols})
+    known = {_key(c) for c in MODEL_COLUMNS["roadmap"]} | {_key(c) for c in spec.columns.values()}
+    for column in table.frame.columns:
+        if _key(column) not in known:
+            check.problems.append(Problem(spec.name, table.header_row, column,
+                                          "one of the roadmap columns " +
+                                          ", ".join(MODEL_COLUMNS["roadmap"]), "an unknown column"))
+    frame = pd.DataFrame({m: _text(table, cols, m, check) for m in MODEL_COLUMNS["roadmap"]
+                          if m in cols})
+    given = [m for m in MODEL_COLUMNS["roadmap"][1:] if m in frame.columns]
+    _, problems = _parsed(frame.fillna(""), spec.name, given)
+    for problem in problems:   # _parsed numbers rows as index + 2; the file's own rows win
+        row = int(table.rows[problem.row - 2]) if problem.row is not None else None
+        check.problems.append(Problem(spec.name, row, cols.get(problem.column, problem.column),
+                                      problem.expected, problem.got))
+    return frame
 
 
 def _codebook(check: _Checker, config: ClientConfig, known: set, where: str):
@@ -750,7 +845,7 @@ def load_client(client: str | Path, allow_small: bool = False) -> Client:
     for kind, read in (("interviews", _interviews), ("journeys", _journeys)):
         if kind in files:
             frames[kind] = read(check, files[kind], known, where)
-    warnings: list[str] = []
+    warnings: list[str] = check.warnings
     if loaded is not None:
         _floor(check, config, loaded[1], allow_small)
     if loaded is not None and frames.get("outcomes") is not None and \

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -362,21 +363,38 @@ def _key_lines(text: str) -> tuple[dict, list]:
 
     try:
         walk(yaml.compose(text), ())
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         pass
     return lines, repeated
 
 
+#: client.yml larger than this is not a client's settings.
+MAX_CONFIG_BYTES = 1 << 20
+
+
 def _read_yaml(path: Path) -> tuple[dict, dict, list]:
+    from .readers import special_file
+
+    special = special_file(path)
+    if special:
+        raise DataError([Problem(CONFIG_FILE, None, None, "a regular file", special)])
     if not path.is_file():
         raise DataError([Problem(CONFIG_FILE, None, None, f"a file {path}", "no such file")])
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise DataError([Problem(CONFIG_FILE, None, None, "a client.yml of at most 1 MB",
+                                     f"{path.stat().st_size:,} bytes")])
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig")
+        _not_too_deep(text)
+        _no_aliases(text)
         data = yaml.safe_load(text)
     except OSError as exc:
         raise DataError([Problem(CONFIG_FILE, None, None, "a file you may read",
                                  exc.strerror or str(exc))]) from None
+    except RecursionError:
+        raise DataError([Problem(CONFIG_FILE, None, None, "valid YAML",
+                                 "values nested too deeply to be settings")]) from None
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise DataError([Problem(CONFIG_FILE, line, None, "text in UTF-8 (save client.yml as "
@@ -395,6 +413,41 @@ def _read_yaml(path: Path) -> tuple[dict, dict, list]:
         raise DataError([Problem(CONFIG_FILE, None, None, "a mapping of keys such as 'survey:'",
                                  got)])
     return (data, *_key_lines(text))
+
+
+#: Deepest nesting a client.yml may have (its own is four levels deep).
+MAX_DEPTH = 40
+
+
+def _not_too_deep(text: str) -> None:
+    """Refuse deep nesting before any YAML parser sees it: a few thousand "[" make PyYAML
+    recurse for minutes."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
+    if deepest > MAX_DEPTH or indent > 2 * MAX_DEPTH:
+        raise DataError([Problem(CONFIG_FILE, None, None, "valid YAML",
+                                 f"values nested too deeply to be settings (more than "
+                                 f"{MAX_DEPTH} levels)")])
+
+
+def _no_aliases(text: str) -> None:
+    """Refuse YAML anchors and aliases: client.yml never needs them, and nested aliases
+    ("billion laughs") expand exponentially in whatever walks the result."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise DataError([Problem(CONFIG_FILE, event.start_mark.line + 1, None,
+                                         "plain values (no YAML anchors & or aliases *)",
+                                         f"'{'*' if isinstance(event, yaml.AliasEvent) else '&'}"
+                                         f"{event.anchor}'")])
+    except yaml.YAMLError:
+        return   # reported with its line by safe_load
 
 
 def _overall(r: _Reader, value) -> Overall:
@@ -655,7 +708,17 @@ def load_config(folder: str | Path) -> ClientConfig:
     r.mapping(data, (), _TOP_KEYS)
     brand = r.mapping(data.get("brand"), ("brand",), ("logo", "accent"))
     if brand.get("logo") is not None:
-        r.path(brand["logo"], ("brand", "logo"))
+        logo = r.path(brand["logo"], ("brand", "logo"))
+        if logo is not None:
+            from ..outputs.theme import logo_problem
+
+            trouble = logo_problem(logo)
+            if trouble:
+                r.problem(("brand", "logo"), "a PNG, JPEG or SVG image (checked by its content)",
+                          trouble)
+    if brand.get("accent") is not None and not re.fullmatch(
+            r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}", str(brand["accent"]).strip()):
+        r.problem(("brand", "accent"), "a hex colour such as '#0b6e4f'", quoted(brand["accent"]))
     survey = _survey(r, data.get("survey"))
     files, rules = {}, None
     for kind in OPTIONAL_FILES:

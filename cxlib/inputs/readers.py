@@ -34,11 +34,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import os
+import stat
+import zipfile
 import datetime as dt
 import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -91,6 +95,7 @@ class RawTable:
     encoding: str = ""                 # the codec the text was read with ("" for workbooks)
     layout: str = "plain"              # a key of LAYOUTS
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> code -> label
+    warnings: list[str] = field(default_factory=list)   # valid but odd: for validate's output
 
     def describe(self) -> str:
         """How the file was read, for validate's output: its layout and encoding."""
@@ -125,6 +130,10 @@ def read_table(spec: FileSpec) -> RawTable:
         return _read_excel(spec, data)
     if kind not in ("text", "utf-16"):
         _fail(spec, None, "a text file of comma-separated values", _KIND_TEXT[kind])
+    if kind == "text" and b"\x00" in data:
+        at = data.index(b"\x00")
+        _fail(spec, _line_of(data, at), "text without NUL bytes",
+              f"a NUL byte at byte {at:,} (a binary or damaged file, not text)")
     return _read_text(spec, data)
 
 
@@ -136,6 +145,9 @@ def _read_bytes(spec: FileSpec) -> bytes:
     path = spec.path
     if path.is_dir():
         _fail(spec, None, "a file", "a folder")
+    special = special_file(path)
+    if special:
+        _fail(spec, None, "a regular file", special)
     if not path.exists():
         near = sorted(p.name for p in path.parent.glob("*")
                       if p.is_file() and p.name != "client.yml") \
@@ -148,6 +160,21 @@ def _read_bytes(spec: FileSpec) -> bytes:
         _fail(spec, None, "a file you may read", "permission denied")
     except OSError as exc:
         _fail(spec, None, "a readable file", exc.strerror or str(exc))
+
+
+def special_file(path: Path) -> str | None:
+    """What a path is when it is not a regular file that can be read without blocking."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (reading it could wait for ever)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return None
 
 
 def _kind(data: bytes) -> str:
@@ -351,6 +378,11 @@ def _read_text(spec: FileSpec, data: bytes) -> RawTable:
         data = data.replace(b"\r", b"\n")   # classic Mac line ends (old Excel for Mac)
     if not data.strip():
         _fail(spec, None, "a header row and rows of answers", "an empty file")
+    if data.count(b'"') % 2:
+        # Quotes pair up in order, so the last one is the quote that never closes.
+        _fail(spec, _line_of(data, data.rindex(b'"')), "well-formed CSV (every quote closed)",
+              "a quoted cell that starts here and never ends: a \" without its pair, or a "
+              "file cut short")
     hint = re.match(rb"sep=(.)\r?\n", data)   # Excel's "sep=;" line before the header
     sep = hint.group(1).decode() if hint else _delimiter(data)
     lines, spanning = _record_lines(data)
@@ -458,12 +490,12 @@ def _read_excel(spec: FileSpec, data: bytes) -> RawTable:
     except Exception as exc:   # a damaged workbook fails in many ways inside openpyxl
         _fail(spec, None, "an Excel workbook (.xlsx) that opens",
               f"a damaged file ({type(exc).__name__})")
+    notes = []
     try:
-        sheet = _sheet(spec, book)
+        sheet = _sheet(spec, book, notes)
         if not hasattr(sheet, "iter_rows"):
             _fail(spec, None, "a sheet of cells", f"'{sheet.title}' is a chart")
-        sheet.reset_dimensions()   # some exporters write wrong dimensions: read every row
-        cells = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        cells, rows = _used_cells(sheet)
     except DataError:
         raise
     except Exception as exc:   # damaged sheet XML fails in many ways inside openpyxl
@@ -471,20 +503,91 @@ def _read_excel(spec: FileSpec, data: bytes) -> RawTable:
               f"a damaged sheet ({type(exc).__name__})")
     finally:
         book.close()
-    width = max((len(r) for r in cells), default=0)
-    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in cells], dtype=str)
-    rows = np.arange(1, len(grid) + 1)
-    keep = ~grid.eq("").all(axis=1).to_numpy() if width else np.zeros(len(grid), bool)
-    if not keep.any():
+    if not cells:
         _fail(spec, None, f"a header row and rows of answers on sheet '{sheet.title}'",
               "an empty sheet")
-    return _table(spec, grid[keep].reset_index(drop=True), rows[keep])
+    merged = _merged(data, sheet.title, rows[0])
+    if merged:
+        _fail(spec, None, "one value per cell in the data rows (no merged cells)",
+              f"merged cells {', '.join(merged[:5])} on sheet '{sheet.title}'")
+    width = max(len(r) for r in cells)
+    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in cells], dtype=str)
+    table = _table(spec, grid, np.asarray(rows))
+    table.warnings = notes
+    return table
 
 
-def _sheet(spec: FileSpec, book):
+def _used_cells(sheet) -> tuple[list[list[str]], list[int]]:
+    """The rows that hold a value, each cut after its last value, with their row numbers.
+
+    The used range is what the cells hold, not what the sheet's dimensions say: rows are
+    streamed from the sheet's XML as they are stored (openpyxl's own iterator would fill in
+    every missing row and column up to the last formatted cell), so one formatted empty
+    cell at XFD1048576 adds nothing.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = sheet.parent
+    cells, rows = [], []
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=True,
+                                 epoch=book.epoch, date_formats=book._date_formats,
+                                 timedelta_formats=book._timedelta_formats)
+        for number, row in parser.parse():
+            values = {c["column"]: c["value"] for c in row
+                      if c["value"] is not None and c["value"] != ""}
+            if values:
+                last = max(values)
+                cells.append([_cell_text(values.get(col)) for col in range(1, last + 1)])
+                rows.append(number)
+    return cells, rows
+
+
+def _merged(data: bytes, title: str, header_row: int) -> list[str]:
+    """Merged ranges below the header row, read from the sheet's XML (read-only openpyxl
+    does not keep them)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            found = re.search(r'<sheet\b[^>]*name="' + re.escape(_xml_escape(title))
+                              + r'"[^>]*r:id="([^"]+)"', book)
+            if not found:
+                return []
+            target = re.search(r'Id="' + re.escape(found.group(1)) + r'"[^>]*Target="([^"]+)"',
+                               rels) or re.search(r'Target="([^"]+)"[^>]*Id="'
+                                                  + re.escape(found.group(1)) + '"', rels)
+            if not target:
+                return []
+            name = target.group(1).lstrip("/")
+            name = name if name.startswith("xl/") else "xl/" + name
+            with archive.open(name) as part:
+                tail = part.read()
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return []
+    ranges = re.findall(rb'<mergeCell ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', tail)
+    return [f"{a.decode()}{r1.decode()}:{(b or a).decode()}{(r2 or r1).decode()}"
+            for a, r1, b, r2 in ranges if int(r2 or r1) > header_row]
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def _sheet(spec: FileSpec, book, notes: list):
     names = book.sheetnames
     if spec.sheet is None:
-        return book[names[0]]
+        visible = [n for n in names if getattr(book[n], "sheet_state", "visible") == "visible"]
+        first = book[names[0]]
+        if getattr(first, "sheet_state", "visible") != "visible":
+            listed = ", ".join(f"'{n}'" for n in visible) or "none"
+            _fail(spec, None, "a visible first sheet, or sheet: in client.yml naming the one "
+                  "to read", f"the first sheet '{names[0]}' is hidden (visible: {listed})")
+        if len(visible) > 1:
+            notes.append(f"{spec.name}: read the first sheet '{names[0]}' of "
+                         f"{len(visible)} visible sheets ({', '.join(visible)}); set sheet: "
+                         "in client.yml to read another")
+        return first
     wanted = spec.sheet.strip().casefold()
     for name in names:
         if name.strip().casefold() == wanted:

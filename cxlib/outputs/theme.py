@@ -213,4 +213,49 @@ def _logo(path: str | Path, folder: Path) -> Path:
     resolved = (folder / path).resolve()
     if not resolved.is_file():
         raise ValueError(f"logo {str(path)!r} is not a file (looked for {resolved})")
+    trouble = logo_problem(resolved)
+    if trouble:
+        raise ValueError(f"logo {str(path)!r} must be a PNG, JPEG or SVG image: {trouble}")
     return resolved
+
+
+#: Largest logo accepted (a logo is a few kilobytes; more is not a logo).
+MAX_LOGO_BYTES = 2 << 20
+_SVG_BANNED = re.compile(rb"<!DOCTYPE|<!ENTITY|<script|<foreignObject|javascript:|\bon[a-z]+\s*=",
+                         re.IGNORECASE)
+
+
+def image_kind(data: bytes) -> str | None:
+    """"png", "jpeg" or "svg" by the bytes themselves, else None."""
+    if data.startswith(b"\x89PNG"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head):
+        return "svg"
+    return None
+
+
+def logo_problem(path: Path) -> str | None:
+    """Why a file cannot be the logo (not an image by its content, too big, an SVG that
+    carries scripts, entities or external references), or None."""
+    from ..inputs.readers import special_file
+
+    if not path.is_file() or special_file(path):
+        return special_file(path) or "not a file (a folder, or nothing there)"
+    size = path.stat().st_size
+    if size > MAX_LOGO_BYTES:
+        return f"{size:,} bytes (at most {MAX_LOGO_BYTES:,})"
+    data = path.read_bytes()
+    kind = image_kind(data)
+    if kind is None:
+        return f"a file whose content is not an image (it starts {data[:8]!r})"
+    if kind == "svg":
+        found = _SVG_BANNED.search(data)
+        if found:
+            return f"an SVG holding {found.group().decode('utf-8', 'replace')!r} (scripts, " \
+                   "entities and event handlers are not allowed)"
+        if re.search(rb"(?:href|src)\s*=\s*[\"'](?!#|data:image/)", data, re.IGNORECASE):
+            return "an SVG that loads an external file (href or src)"
+    return None

@@ -7,6 +7,9 @@ the case must report. The folders are committed; this script documents how they 
 """
 from __future__ import annotations
 
+import io
+import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -78,16 +81,40 @@ def case(name: str, expected: list[str], problems: int, yml: str = SURVEY_YML,
                    "expected.txt": "\n".join([f"# problems: {problems}"] + expected) + "\n"}
 
 
-def xlsx(rows: list[list], sheet: str = "Responses") -> bytes:
-    """A small workbook with one sheet holding rows."""
-    import io
+def xlsx(rows: list[list], sheet: str = "Responses", merge: str | None = None,
+         far_cell: bool = False) -> bytes:
+    """A small workbook with one sheet holding rows (cells merged, or one formatted empty
+    cell at XFD1048576, the last cell a sheet has)."""
     book = openpyxl.Workbook()
     book.active.title = sheet
     for row in rows:
         book.active.append(row)
+    if merge:
+        book.active.merge_cells(merge)
+    if far_cell:
+        book.active["XFD1048576"].font = openpyxl.styles.Font(bold=True)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def xlsx_sheets(sheets: list[tuple[str, list[list], str]]) -> bytes:
+    """A workbook with several sheets: (title, rows, state) with state "" or "hidden"."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows, state in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        if state:
+            sheet.sheet_state = state
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+class Link(str):
+    """A file written as a symbolic link to this target."""
 
 
 # ---- client.yml --------------------------------------------------------------------------
@@ -396,8 +423,10 @@ case("index_item_missing", ["survey.csv", "column 'comfort'", "a column 'comfort
      SURVEY_YML.replace("overall: {nps: nps}",
                         "overall: {index: [booking, comfort], scale: [1, 5]}"))
 case("segment_group_not_in_order", ["survey.csv", "row 2", "column 'region'",
-                                    "one of the groups in survey.segments order (EU)", "'NA'"],
-     1, SURVEY_YML.replace("segments: [region]", "segments: [{column: region, order: [EU]}]"))
+                                    "one of the groups in survey.segments order (EU, APAC)",
+                                    "'NA'"], 1,
+     SURVEY_YML.replace("segments: [region]", "segments: [{column: region, order: [EU, APAC]}]"),
+     survey__csv=SURVEY.replace("R3,10,4,5,EU", "R3,10,4,5,APAC"))
 case("multi_select_question_not_found", ["survey.csv", "column 'Channels used - (an option)'",
                                          "no such column"], 1,
      SURVEY_YML.replace("segments: [region]", "segments: [{multi: Channels used}]"))
@@ -405,6 +434,124 @@ case("segment_column_and_multi", ["client.yml", "survey.segments.0",
                                   "a column, or multi: a multi-select question"], 1,
      SURVEY_YML.replace("segments: [region]",
                         "segments: [{column: region, multi: Channels used}]"))
+
+
+# ---- issue 11: no silently wrong report, what validate passes the run can run -------------
+case("file_cut_inside_quoted_last_field", ["survey.csv", "row 4", "every quote closed",
+                                           "file cut short"], 1,
+     survey__csv=SURVEY.replace('R3,10,4,5,EU\n', 'R3,10,4,5,"EU'))
+case("headers_differ_only_by_case", ["survey.csv", "row 1", "column 'nps'",
+                                     "one column named like 'nps'", "'nps' (column B)",
+                                     "'NPS' (column F)", "U+006E LATIN SMALL LETTER N"], 1,
+     survey__csv="id,nps,booking,checkin,region,NPS\nR1,9,5,4,NA,1\nR2,6,3,2,EU,2\n")
+case("headers_differ_only_by_width", ["survey.csv", "'ｎｐｓ' (column F)", "FULLWIDTH LATIN"],
+     1, survey__csv="id,nps,booking,checkin,region,ｎｐｓ\nR1,9,5,4,NA,1\nR2,6,3,2,EU,2\n")
+case("headers_differ_by_zero_width_space", ["survey.csv", "column 'checkin'",
+                                            "U+200B ZERO WIDTH SPACE"], 1,
+     survey__csv="id,nps,booking,checkin,region,check\u200bin\nR1,9,5,4,NA,1\nR2,6,3,2,EU,2\n")
+case("header_cyrillic_lookalike", ["survey.csv", "column 'booking'", "a column 'booking'",
+                                   "'bооking' (column C)", "U+043E CYRILLIC SMALL LETTER O"],
+     1, survey__csv=SURVEY.replace("booking", "b\u043e\u043eking", 1))
+case("header_greek_lookalike", ["survey.csv", "column 'nps'", "U+03C1 GREEK SMALL LETTER RHO"],
+     1, survey__csv=SURVEY.replace("nps", "n\u03c1s", 1))
+case("outcomes_headers_differ_by_spacing", ["crm.csv", "column 'revenue'",
+                                            "one column named like 'revenue'"], 1,
+     OC_YML, crm__csv="customer_id,retained,revenue, Revenue\nC1,1,1200,1\nC2,0,300.5,2\n")
+case("excel_first_sheet_hidden", ["survey.xlsx", "a visible first sheet, or sheet:",
+                                  "the first sheet 'Old' is hidden", "'Responses'"], 1,
+     SURVEY_YML.replace("survey.csv", "survey.xlsx"), survey__csv=None,
+     survey__xlsx=xlsx_sheets([("Old", [["id", "nps"], ["X", 1]], "hidden"),
+                               ("Responses", [l.split(",") for l in SURVEY.splitlines()], "")]))
+case("excel_merged_cells_in_data", ["survey.xlsx", "no merged cells", "merged cells A3:A4"], 1,
+     SURVEY_YML.replace("survey.csv", "survey.xlsx"), survey__csv=None,
+     survey__xlsx=xlsx([l.split(",") for l in SURVEY.splitlines()], merge="A3:A4"))
+case("excel_formatted_cell_at_xfd1048576", ["survey.xlsx", "row 3", "column 'nps'",
+                                            "a whole number 0-10", "'11'"], 1,
+     SURVEY_YML.replace("survey.csv", "survey.xlsx"), survey__csv=None,
+     survey__xlsx=xlsx([l.split(",") for l in SURVEY.replace("R2,6,", "R2,11,").splitlines()],
+                       far_cell=True))
+case("xlsx_truncated", ["survey.xlsx", "an Excel workbook (.xlsx) that opens", "damaged"], 1,
+     SURVEY_YML.replace("survey.csv", "survey.xlsx"), survey__csv=None,
+     survey__xlsx=xlsx([["id", "nps"], ["R1", 9]])[:300])
+case("nul_byte_past_the_first_64kb", ["survey.csv", "text without NUL bytes",
+                                      "a NUL byte at byte"], 1,
+     survey__csv=(SURVEY + "".join(f"R{i},7,3,3,EU\n" for i in range(4, 7000))
+                  + "R7000,7,3,3,E\x00U\n").encode())
+case("pickle_named_csv", ["survey.csv", "a binary file, not text"], 1,
+     survey__csv=pickle.dumps({"survey": list(range(50))}, protocol=4))
+case("survey_symlink_outside_the_folder", ["client.yml", "survey.file",
+                                           "a file inside the client folder"], 1,
+     SURVEY_YML.replace("file: survey.csv", "file: linked.csv"),
+     **{"linked.csv": Link("/etc/hostname")})
+case("logo_outside_the_folder", ["client.yml", "brand.logo", "a file inside the client folder",
+                                 "'../../../templates/logo.svg'"], 1,
+     "brand: {logo: ../../../templates/logo.svg}\n" + SURVEY_YML)
+case("logo_not_an_image", ["client.yml", "brand.logo", "a PNG, JPEG or SVG image",
+                           "content is not an image"], 1,
+     "brand: {logo: logo.png}\n" + SURVEY_YML, logo__png="<html>not a logo</html>")
+case("logo_svg_with_script", ["client.yml", "brand.logo", "an SVG holding '<script'"], 1,
+     "brand: {logo: logo.svg}\n" + SURVEY_YML,
+     logo__svg='<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+case("logo_svg_with_event_handler", ["client.yml", "brand.logo", "an SVG holding 'onload='"], 1,
+     "brand: {logo: logo.svg}\n" + SURVEY_YML,
+     logo__svg='<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect/></svg>')
+case("logo_svg_entity_bomb", ["client.yml", "brand.logo", "an SVG holding '<!DOCTYPE'"], 1,
+     "brand: {logo: logo.svg}\n" + SURVEY_YML,
+     logo__svg='<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa">'
+               '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><svg>&b;</svg>')
+case("logo_svg_external_image", ["client.yml", "brand.logo", "an SVG that loads an external"],
+     1, "brand: {logo: logo.svg}\n" + SURVEY_YML,
+     logo__svg='<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/'
+               'xlink"><image xlink:href="https://example.com/track.png"/></svg>')
+case("logo_png_that_is_a_zip", ["client.yml", "brand.logo", "content is not an image"], 1,
+     "brand: {logo: logo.png}\n" + SURVEY_YML, logo__png=xlsx([["a"]]))
+case("accent_not_a_colour", ["client.yml", "line 1", "brand.accent",
+                             "a hex colour such as '#0b6e4f'", "'teal'"], 1,
+     "brand: {accent: teal}\n" + SURVEY_YML)
+case("accent_css_injection", ["client.yml", "brand.accent", "a hex colour",
+                              "'#fff;}</style><script>x</script>'"], 1,
+     "brand: {accent: '#fff;}</style><script>x</script>'}\n" + SURVEY_YML)
+case("yaml_alias_bomb", ["client.yml", "line 2", "no YAML anchors & or aliases *", "'&a'"], 1,
+     "client: x\nlol: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+     + "".join(f"l{i}: &{c} [{', '.join([f'*{p}'] * 9)}]\n"
+               for i, (p, c) in enumerate(zip("abcdefgh", "bcdefghi")))
+     + SURVEY_YML.split("\n", 1)[1])
+case("yaml_merge_key_alias", ["client.yml", "no YAML anchors & or aliases *"], 1,
+     SURVEY_YML + "base: &base {file: x.csv}\noutcomes:\n  <<: *base\n")
+case("yaml_nested_too_deep", ["client.yml", "valid YAML", "nested"], 1,
+     "client: " + "[" * 3000 + "]" * 3000 + "\n" + SURVEY_YML.split("\n", 1)[1])
+case("control_character_in_comment", ["survey.csv", "row 3", "column 'note'",
+                                      "text without control characters", "\\x07"], 1,
+     SURVEY_YML.replace("  min_answers", "  comments: note\n  min_answers"),
+     survey__csv="id,nps,booking,checkin,region,note\nR1,9,5,4,NA,fine\nR2,6,3,2,EU,ring\x07\n"
+                 "R3,10,4,5,EU,ok\n")
+case("terminal_escape_in_quote", ["interviews.csv", "row 2", "column 'quote'",
+                                  "text without control characters", "\\x1b[2J"], 1, IV_YML,
+     interviews__csv=INTERVIEWS.replace("It was quick.", "It was \x1b[2Jquick."))
+case("control_character_in_role", ["interviews.csv", "row 3", "column 'role'",
+                                   "text without control characters"], 1, IV_YML,
+     interviews__csv=INTERVIEWS.replace("I1,customer,checkin", "I1,cust\x0bomer,checkin"))
+case("logo_is_a_named_folder", ["client.yml", "brand.logo", "a PNG, JPEG or SVG image",
+                                "not a file"], 1, "brand: {logo: logo.svg}\n" + SURVEY_YML,
+     **{"logo.svg/README.txt": "a folder named like an image\n"})
+case("all_answers_missing_after_codes", ["survey.csv", "column 'nps'",
+                                         "at least 2 answers to the overall measure",
+                                         "0 answers"], 1,
+     SURVEY_YML.replace("  file: survey.csv", "  file: survey.csv\n  missing: [-99]"),
+     survey__csv=SURVEY.replace("R1,9,", "R1,-99,").replace("R2,6,", "R2,-99,")
+                       .replace("R3,10,", "R3,-99,"))
+case("one_respondent", ["survey.csv", "at least 2 answers", "1 answer"], 1,
+     survey__csv="id,nps,booking,checkin,region\nR1,9,5,4,NA\n")
+RM_YML = SURVEY_YML + "roadmap: roadmap.csv\n"
+case("roadmap_unknown_column", ["roadmap.csv", "row 1", "column 'budget'",
+                                "one of the roadmap columns", "an unknown column"], 1, RM_YML,
+     roadmap__csv="initiative,title,budget\nNEW1,Train the agents,50000\n")
+case("roadmap_impact_out_of_range", ["roadmap.csv", "row 2", "column 'impact'", "'9'"], 1,
+     RM_YML, roadmap__csv="initiative,title,impact\nNEW1,Train the agents,9\n")
+case("roadmap_bad_horizon", ["roadmap.csv", "row 3", "column 'horizon'", "'next year'"], 1,
+     RM_YML, roadmap__csv="initiative,title,horizon\nNEW1,Train,30\nNEW2,Fix IVR,next year\n")
+case("roadmap_bad_drop", ["roadmap.csv", "row 2", "column 'drop'", "'perhaps'"], 1,
+     RM_YML, roadmap__csv="initiative,drop\nB1,perhaps\n")
 
 
 # ---- several problems in several files, reported at once ----------------------------------
@@ -430,7 +577,9 @@ def main() -> None:
         for file, content in files.items():
             path = folder / file
             path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, str):
+            if isinstance(content, Link):
+                os.symlink(str(content), path)
+            elif isinstance(content, str):
                 path.write_text(content, encoding="utf-8", newline="")
             else:
                 path.write_bytes(content)

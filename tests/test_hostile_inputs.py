@@ -1,0 +1,260 @@
+"""Hostile and odd input, bounded: memory per corpus case, pipes and devices, one formatted
+cell at XFD1048576, and a fuzz test of mutated valid clients (issue 11 items 1-3).
+
+The fuzz test's claim: whatever `cx validate` (load_client) accepts, the report's
+computations run on; whatever it refuses, it refuses with problems a person can act on
+(file, expected, got) and never with a traceback. It runs the five practice functions and
+the executive summary in-process (the notebooks call exactly these), not papermill, to stay
+within seconds.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from cxlib import practices
+from cxlib.errors import CxError, DataError
+from cxlib.inputs.client import load_client
+from cxlib.outputs.report import summary
+from cxlib.runs.cli import main
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+CASES = sorted(p for p in CORPUS.iterdir() if (p / "expected.txt").is_file())
+#: Memory a case may take above what Python holds already: a few times its files' size,
+#: plus a fixed allowance for the readers' own working set (openpyxl, pandas buffers).
+FIXED_ALLOWANCE = 24 << 20
+TIMES_SIZE = 5
+
+
+def case_bytes(case: Path) -> int:
+    return sum(p.stat().st_size for p in case.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_corpus_case_memory_within_a_few_times_its_size(case):
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(CxError):
+            load_client(case)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= FIXED_ALLOWANCE + TIMES_SIZE * case_bytes(case), f"{peak:,} bytes"
+    assert time.perf_counter() - start < 20
+
+
+def test_yaml_alias_bomb_refused_within_a_second_and_little_memory():
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(DataError, match="no YAML anchors"):
+            load_client(CORPUS / "yaml_alias_bomb")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 1.0
+    assert peak < 8 << 20
+
+
+def survey_client(folder: Path, survey: str = "id,nps\n1,9\n2,7\n3,4\n") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "client.yml").write_text("client: X\nsurvey:\n  file: survey.csv\n"
+                                       "  respondent_id: id\n  min_answers: 2\n"
+                                       "  overall: {nps: nps}\n", encoding="utf-8")
+    (folder / "survey.csv").write_text(survey, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+def test_named_pipe_refused_without_blocking(tmp_path, capsys):
+    folder = survey_client(tmp_path / "c")
+    (folder / "survey.csv").unlink()
+    os.mkfifo(folder / "survey.csv")
+    start = time.perf_counter()
+    assert main(["validate", str(folder)]) == 1
+    assert "expected a regular file, got a named pipe" in capsys.readouterr().err
+    assert time.perf_counter() - start < 5
+
+
+def test_device_refused(tmp_path, capsys):
+    folder = survey_client(tmp_path / "c")
+    (folder / "survey.csv").unlink()
+    (folder / "survey.csv").symlink_to("/dev/zero")
+    assert main(["validate", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ("a device" in err or "inside the client folder" in err)
+
+
+def test_client_yml_as_named_pipe_refused(tmp_path, capsys):
+    folder = survey_client(tmp_path / "c")
+    (folder / "client.yml").unlink()
+    os.mkfifo(folder / "client.yml")
+    assert main(["validate", str(folder)]) == 1
+    assert "a named pipe" in capsys.readouterr().err
+
+
+def test_formatted_cell_at_xfd1048576_costs_nothing(tmp_path):
+    folder = survey_client(tmp_path / "c")
+    book = openpyxl.Workbook()
+    for row in [["id", "nps"], ["R1", 9], ["R2", 7], ["R3", 3]]:
+        book.active.append(row)
+    book.active["XFD1048576"].font = openpyxl.styles.Font(bold=True)
+    book.save(folder / "survey.xlsx")
+    text = (folder / "client.yml").read_text().replace("survey.csv", "survey.xlsx")
+    (folder / "client.yml").write_text(text)
+    tracemalloc.start()
+    try:
+        loaded = load_client(folder)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert loaded.survey["overall"].tolist() == [9.0, 7.0, 3.0]
+    assert peak < 32 << 20
+
+
+def test_several_visible_sheets_say_which_was_read(tmp_path):
+    folder = survey_client(tmp_path / "c")
+    book = openpyxl.Workbook()
+    book.active.title = "Responses"
+    for row in [["id", "nps"], ["R1", 9], ["R2", 7]]:
+        book.active.append(row)
+    book.create_sheet("Notes")["A1"] = "exported 2024-03-01"
+    book.save(folder / "survey.xlsx")
+    text = (folder / "client.yml").read_text().replace("survey.csv", "survey.xlsx")
+    (folder / "client.yml").write_text(text)
+    warning = load_client(folder).warnings[0]
+    assert "read the first sheet 'Responses' of 2 visible sheets" in warning
+
+
+def test_negative_revenue_warned_not_refused(tmp_path):
+    folder = survey_client(tmp_path / "c", "id,cust,nps\n1,C1,9\n2,C2,7\n3,C3,4\n")
+    text = (folder / "client.yml").read_text().replace("respondent_id: id",
+                                                       "respondent_id: id\n  customer_id: cust")
+    (folder / "client.yml").write_text(text + "outcomes: {file: crm.csv, customer_id: id, "
+                                       "retained: kept, revenue: rev}\n")
+    (folder / "crm.csv").write_text("id,kept,rev\nC1,1,120\nC2,0,-35\nC3,1,80\n")
+    loaded = load_client(folder)
+    assert any("1 negative revenue figures (first in row 3)" in w for w in loaded.warnings)
+
+
+# ---- fuzz: mutations of a valid client --------------------------------------------------------
+
+YML = """\
+client: Fuzz
+survey:
+  file: survey.csv
+  respondent_id: id
+  customer_id: cust
+  min_answers: 2
+  overall: {nps: nps}
+  segments: [region]
+  comments: note
+  touchpoints:
+    booking: {perception: booking, expectation: booking_exp, scale: [1, 5]}
+    checkin: {perception: checkin, expectation: checkin_exp, scale: [1, 5]}
+outcomes: {file: crm.csv, customer_id: cust, retained: kept, revenue: rev}
+"""
+
+
+def valid_files(rng: np.random.Generator, n: int = 40) -> dict[str, str]:
+    """A small valid client: survey, CRM, as the corpus's base client but with 40 answers."""
+    rows = ["id,cust,nps,booking,booking_exp,checkin,checkin_exp,region,note"]
+    crm = ["cust,kept,rev"]
+    for i in range(n):
+        rows.append(f"R{i},C{i},{rng.integers(0, 11)},{rng.integers(1, 6)},{rng.integers(1, 6)},"
+                    f"{rng.integers(1, 6)},{rng.integers(1, 6)},{['EU', 'NA', 'APAC'][i % 3]},"
+                    f"comment {i}")
+        crm.append(f"C{i},{rng.integers(0, 2)},{rng.integers(50, 900)}")
+    return {"client.yml": YML, "survey.csv": "\n".join(rows) + "\n",
+            "crm.csv": "\n".join(crm) + "\n"}
+
+
+JUNK = st.sampled_from(["", " ", "-1", "11", "3.5", "NaN", "inf", "1e309", "N/A", "\x07bell",
+                        "é", "\u200b", "\"", "'", ",", "\n", "=1+1", "<script>", "9" * 40,
+                        "EU", "0", "yes", "C1", "R1"])
+
+
+@st.composite
+def mutations(draw):
+    kind = draw(st.sampled_from(["cell", "cell", "cell", "drop_column", "drop_rows", "header",
+                                 "yml_value", "truncate", "duplicate_row"]))
+    return kind, draw(st.integers(0, 10_000)), draw(JUNK)
+
+
+def mutate(files: dict[str, str], mutation) -> dict[str, str]:
+    kind, at, junk = mutation
+    name = "crm.csv" if at % 4 == 0 else "survey.csv"
+    lines = files[name].splitlines()
+    if kind == "cell":
+        row = 1 + at % (len(lines) - 1)
+        cells = lines[row].split(",")
+        cells[at % len(cells)] = junk
+        lines[row] = ",".join(cells)
+    elif kind == "drop_column":
+        column = at % len(lines[0].split(","))
+        lines = [",".join(c for j, c in enumerate(l.split(",")) if j != column) for l in lines]
+    elif kind == "drop_rows":
+        lines = lines[:1 + at % len(lines)]
+    elif kind == "header":
+        cells = lines[0].split(",")
+        cells[at % len(cells)] = junk or cells[(at + 1) % len(cells)]
+        lines[0] = ",".join(cells)
+    elif kind == "duplicate_row":
+        row = 1 + at % (len(lines) - 1)
+        lines.insert(row, lines[row])
+    elif kind == "truncate":
+        text = files[name]
+        return {**files, name: text[:at % len(text)]}
+    if kind == "yml_value":
+        keys = ["nps", "booking", "region", "cust", "[1, 5]", "kept", "note", "2"]
+        old = keys[at % len(keys)]
+        return {**files, "client.yml": files["client.yml"].replace(old, junk or "x", 1)}
+    return {**files, name: "\n".join(lines) + "\n"}
+
+
+def run_report(client) -> None:
+    """What `cx run` computes from a validated client, in-process."""
+    sections = {"P1": practices.outcomes(client), "P2": practices.touchpoints(client),
+                "P3": practices.perception_gaps(client), "P4": practices.capabilities(client),
+                "roadmap": practices.roadmap(client)}
+    summary(client, sections)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(mutations(), min_size=1, max_size=3))
+def test_fuzz_validate_passes_then_run_succeeds_else_clear_message(tmp_path_factory, batch):
+    folder = tmp_path_factory.mktemp("fuzz")
+    files = valid_files(np.random.default_rng(5))
+    for mutation in batch:
+        files = mutate(files, mutation)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    try:
+        client = load_client(folder)
+    except DataError as err:
+        assert err.problems and all(p.file and p.expected and p.got for p in err.problems)
+        return
+    except CxError as err:
+        assert str(err)
+        return
+    run_report(client)
+
+
+def test_segment_with_one_group_left_out_and_said(tmp_path):
+    folder = survey_client(tmp_path / "c", "id,nps,region\n1,9,EU\n2,7,EU\n3,4,EU\n")
+    text = (folder / "client.yml").read_text() + "  segments: [region]\n"
+    (folder / "client.yml").write_text(text)
+    loaded = load_client(folder)
+    assert loaded.segments == ()
+    assert "segment 'region' has one group only ('EU')" in loaded.warnings[0]
+    run_report(loaded)
