@@ -52,7 +52,7 @@ class Client:
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     codebook: Codebook | None = None
     #: The survey's segment columns as loaded (multi-select options expanded).
-    segment_columns: tuple[str, ...] = ()
+    segment_columns: tuple[str, ...] | None = None
     #: An index measure's item ratings, one column per item (survey.overall.index).
     overall_items: pd.DataFrame | None = None
 
@@ -67,7 +67,9 @@ class Client:
     @property
     def segments(self) -> tuple[str, ...]:
         """The survey's segment columns: one per segment, one per multi-select option."""
-        return self.segment_columns or self.config.survey.segments
+        if self.segment_columns is None:
+            return self.config.survey.segments
+        return self.segment_columns
 
 
 def client_folder(client: str | Path) -> Path:
@@ -871,7 +873,7 @@ def load_client(client: str | Path, allow_small: bool = False) -> Client:
         warnings=warnings,
         value_labels=table.value_labels,
         overall_items=info.get("items"),
-        segment_columns=info.get("segments", ()),
+        segment_columns=info.get("segments"),
         **ratings,
         **{kind: frames.get(kind) for kind in OPTIONAL_FILES},
         codebook=codebook,

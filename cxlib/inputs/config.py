@@ -287,7 +287,12 @@ class _Reader:
         name = self.text(value, path)
         if name is None:
             return None
-        resolved = (self.folder / name).resolve()
+        try:
+            resolved = (self.folder / name).resolve()
+        except (OSError, RuntimeError):   # a symbolic link loop
+            self.problem(path, "a file inside the client folder",
+                         f"{quoted(name)}, a symbolic link loop")
+            return None
         if not resolved.is_relative_to(self.folder.resolve()):
             self.problem(path, "a file inside the client folder", quoted(name))
             return None

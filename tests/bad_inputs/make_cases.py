@@ -554,6 +554,44 @@ case("roadmap_bad_drop", ["roadmap.csv", "row 2", "column 'drop'", "'perhaps'"],
      RM_YML, roadmap__csv="initiative,drop\nB1,perhaps\n")
 
 
+case("yaml_anchor_on_a_value", ["client.yml", "line 1", "no YAML anchors", "'&name'"], 1,
+     "client: &name Acme\n" + SURVEY_YML.split("\n", 1)[1])
+case("yaml_python_object_tag", ["client.yml", "valid YAML", "python/object"], 1,
+     "client: !!python/object/apply:os.system [echo owned]\n" + SURVEY_YML.split("\n", 1)[1])
+case("logo_svg_foreign_object", ["client.yml", "brand.logo", "'<foreignObject'"], 1,
+     "brand: {logo: logo.svg}\n" + SURVEY_YML,
+     logo__svg='<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><p>x</p>'
+               '</foreignObject></svg>')
+case("logo_svg_javascript_link", ["client.yml", "brand.logo", "'javascript:'"], 1,
+     "brand: {logo: logo.svg}\n" + SURVEY_YML,
+     logo__svg='<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)">'
+               '<rect/></a></svg>')
+case("accent_rgb_function", ["client.yml", "brand.accent", "a hex colour", "'rgb(0, 0, 0)'"],
+     1, "brand: {accent: 'rgb(0, 0, 0)'}\n" + SURVEY_YML)
+case("nul_byte_in_interviews", ["interviews.csv", "a binary file, not text"], 1, IV_YML,
+     interviews__csv=INTERVIEWS.replace("It was quick.", "It was\x00 quick."))
+case("crm_with_a_description_row", ["crm.csv", "row 2", "column 'Attrition_Flag'",
+                                    "one of the statuses in client.yml",
+                                    "'Internal event (customer activity) va...'",
+                                    "row 2, column 'Total_Trans_Amt'", "an amount of money",
+                                    "0 of 3 surveyed customers have outcomes"], 3,
+     SURVEY_YML.replace("respondent_id: id", "respondent_id: id\n  customer_id: id")
+     + "outcomes:\n  file: crm.csv\n  customer_id: CLIENTNUM\n  revenue: Total_Trans_Amt\n"
+       "  retained: {column: Attrition_Flag, retained: [Existing Customer], "
+       "churned: [Attrited Customer]}\n",
+     # the first lines of a real copy of BankChurners.csv (ehangehang/bank-churners-csv,
+     # commit db7672b34db4), with its row of descriptions under the header, columns trimmed
+     crm__csv="CLIENTNUM,Attrition_Flag,Customer_Age,Total_Trans_Amt\n"
+              "Client number. Unique identifier for the customer holding the account,"
+              "Internal event (customer activity) variable - if the account is closed then 1 "
+              "else 0,umur (tahun),Total Transaction Amount (Last 12 months)\n"
+              "768805383,Existing Customer,45,1144\n818770008,Existing Customer,49,1291\n")
+case("survey_symlink_loop", ["client.yml", "survey.file", "a file inside the client folder",
+                             "a symbolic link loop"], 1,
+     SURVEY_YML.replace("file: survey.csv", "file: loop.csv"),
+     **{"loop.csv": Link("loop.csv")})
+
+
 # ---- several problems in several files, reported at once ----------------------------------
 case("several_problems_several_files",
      ["4 problems in survey.csv", "1 problem in touchpoints.csv", "1 problem in interviews.csv",
