@@ -21,7 +21,6 @@ import yaml
 from cxlib import practices
 from cxlib.inputs.client import load_client
 from cxlib.inputs.demo import make_client
-from cxlib.runs.run import NOTEBOOKS
 from cxlib.outputs import deliver, report
 from cxlib.runs.run import NOTEBOOKS
 

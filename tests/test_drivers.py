@@ -132,6 +132,13 @@ def test_key_drivers_sparse_survey_keeps_the_most_answered_until_the_floor():
         assert d["cost"] == fit.n - len(frame[["y", *kept, d["driver"]]].dropna())
 
 
+def test_key_drivers_constant_outcome_shows_no_model_and_says_why(ratings):
+    """Everyone gave the overall question the same answer (found by the fuzz test of
+    tests/test_hostile_inputs.py): no model, a reason, no exception."""
+    fit = drivers.key_drivers(ratings.assign(overall=7.0), "overall", ["T1", "T2", "T3"])
+    assert fit.weights is None and fit.reason == "constant_outcome" and fit.n == 300
+
+
 @pytest.mark.parametrize("column", ["T2", "overall"])
 def test_relative_weights_constant_column_raises_naming_it(ratings, column):
     frame = ratings.assign(**{column: 3.0})

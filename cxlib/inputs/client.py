@@ -25,6 +25,10 @@ STAGES = ("awareness", "discovery", "attraction", "interaction", "purchase", "us
 CHANNELS = ("self-service", "assisted")
 #: Problems listed for one column before the rest are counted in one line.
 PROBLEMS_PER_COLUMN = 50
+#: No customer's revenue or purchase reaches 10^15 in any currency: a larger figure is a
+#: junk cell (a cell of 9s, 1e309), and sums of such figures overflow to infinity.
+MAX_MONEY = 1e15
+_MONEY = "an amount of money, less than 10^15 either way"
 _TRUE = {"1", "yes", "y", "true", "t", "retained", "active"}
 _FALSE = {"0", "no", "n", "false", "f", "churned", "lost", "inactive"}
 
@@ -225,7 +229,7 @@ class _Checker:
             text = text.map(lambda t: labels.get(_key(t), t))
         missing = self.missing(cells, spec.missing)
         values = pd.to_numeric(text.where(~missing, None), errors="coerce").astype(float)
-        bad = values.isna().to_numpy() & ~missing
+        bad = (values.isna() | np.isinf(values)).to_numpy() & ~missing   # "inf", 1e309
         if low is not None:
             bad |= values.notna().to_numpy() & ((values < low) | (values > high)).to_numpy()
         if whole:
@@ -590,7 +594,8 @@ def _outcomes(check: _Checker, spec: FileSpec, rules: OutcomeRules):
     else:
         flags = check.flags(table, column, spec)
         frame["retained"] = 1 - flags if rules.retention == "churned" else flags
-    frame["revenue"] = check.numbers(table, cols["revenue"], spec, label="an amount of money")
+    frame["revenue"] = check.numbers(table, cols["revenue"], spec, -MAX_MONEY, MAX_MONEY,
+                                     label=_MONEY)
     negative = frame["revenue"] < 0
     if negative.any():
         first = int(table.rows[np.flatnonzero(negative.to_numpy())[0]])
@@ -647,8 +652,8 @@ def _transactions(check: _Checker, spec: FileSpec, rules) -> pd.DataFrame | None
               table.frame[cols["date"]])
     amount = pd.Series(1.0, index=table.frame.index)
     for i in range(len(rules.amount)):
-        amount = amount * check.numbers(table, cols[f"amount:{i}"], spec,
-                                        label="an amount of money")
+        amount = amount * check.numbers(table, cols[f"amount:{i}"], spec, -MAX_MONEY,
+                                        MAX_MONEY, label=_MONEY)
     if len(check.problems) > before:
         return None
     day = pd.Timestamp(rules.survey_date)

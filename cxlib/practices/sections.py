@@ -616,8 +616,8 @@ def _driver_notes(client: Client, fit: KeyDrivers, names: pd.Series) -> list[str
                         complete=text.quantity(fit.n, "complete_answer", lang),
                         drivers=text.quantity(kept, "driver", lang),
                         floor=_f(client, fit.floor, "count")))
-    elif fit.reason == "too_few_drivers":
-        notes.append(_t(client, "p3.drivers_too_few_drivers"))
+    elif fit.reason in ("too_few_drivers", "constant_outcome"):
+        notes.append(_t(client, f"p3.drivers_{fit.reason}"))
     return notes
 
 

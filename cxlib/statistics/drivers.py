@@ -107,7 +107,8 @@ class KeyDrivers:
     answers used (or found, when not shown); floor -- the fewest the model needed;
     dropped -- one dict per driver left out: driver, reason ("constant", "costly"),
     cost (complete answers it cost), answers (respondents who rated it);
-    reason -- why the model is not shown ("too_few", "too_few_drivers"), else "".
+    reason -- why the model is not shown ("too_few", "too_few_drivers", "constant_outcome":
+    every respondent gave the outcome the same answer), else "".
     """
 
     weights: pd.DataFrame | None
@@ -145,7 +146,8 @@ def key_drivers(frame: pd.DataFrame, outcome: str, candidates: list[str],
     removal regains any (sparse surveys where few rated everything), the driver rated by
     the fewest goes first, as long as a smaller model has a lower floor. A driver constant
     among the complete answers is then left out too. When fewer than `min_drivers` remain,
-    or the complete answers stay below the floor, no model is shown.
+    or the complete answers stay below the floor, no model is shown; nor when the outcome
+    itself does not vary (nothing for a driver to account for).
 
     Each left-out driver's `cost` is how many complete answers adding it back to the final
     model would lose; each kept driver's is how many the model would gain without it.
@@ -157,6 +159,9 @@ def key_drivers(frame: pd.DataFrame, outcome: str, candidates: list[str],
     """
     data = frame[[outcome, *candidates]].apply(pd.to_numeric, errors="raise").astype(float)
     data = data[data[outcome].notna()]
+    if data[outcome].nunique() < 2:
+        return KeyDrivers(None, len(data), floor(max(len(candidates), 1)), [],
+                          "constant_outcome")
     answers = data.notna().sum()
     dropped, drivers = [], []
     for d in candidates:

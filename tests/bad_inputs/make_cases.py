@@ -591,6 +591,12 @@ case("survey_symlink_loop", ["client.yml", "survey.file", "a file inside the cli
      SURVEY_YML.replace("file: survey.csv", "file: loop.csv"),
      **{"loop.csv": Link("loop.csv")})
 
+case("revenue_not_finite", ["crm.csv", "row 2", "column 'revenue'", "an amount of money",
+                            "'inf'", "row 3", "'1e309'"], 2,
+     OC_YML, crm__csv=CRM.replace("1200", "inf").replace("300.5", "1e309"))
+case("revenue_beyond_any_customer", ["crm.csv", "row 3", "column 'revenue'",
+                                     "less than 10^15 either way", "'9999999999999999999999'"],
+     1, OC_YML, crm__csv=CRM.replace("300.5", "9" * 22))
 
 # ---- several problems in several files, reported at once ----------------------------------
 case("several_problems_several_files",
