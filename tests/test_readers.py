@@ -91,6 +91,16 @@ def test_read_table_encoding_named_in_yml_used(tmp_path):
     assert table.frame.loc[0, "城市"] == "北京"
 
 
+def test_read_table_quote_inside_an_unquoted_cell_is_a_character(tmp_path):
+    """An odd number of quotes is a file cut inside a quoted cell only when a quote opens a
+    cell; an inch mark inside one is read as written."""
+    path = tmp_path / "s.csv"
+    path.write_text('id,note\n1,a 5" screen\n2,"fine, ""really"""\n3,"cut', encoding="utf-8")
+    assert "row 4" in problems(path) and "never ends" in problems(path)
+    path.write_text('id,note\n1,a 5" screen\n2,"fine, ""really"""\n', encoding="utf-8")
+    assert read_table(spec(path)).frame["note"].tolist() == ['a 5" screen', 'fine, "really"']
+
+
 def test_read_table_wrong_named_encoding_reports_line(tmp_path):
     path = tmp_path / "s.csv"
     path.write_bytes("id,city\n1,Paris\n2,Bogotá\n".encode("cp1252"))

@@ -378,13 +378,10 @@ def _read_text(spec: FileSpec, data: bytes) -> RawTable:
         data = data.replace(b"\r", b"\n")   # classic Mac line ends (old Excel for Mac)
     if not data.strip():
         _fail(spec, None, "a header row and rows of answers", "an empty file")
-    if data.count(b'"') % 2:
-        # Quotes pair up in order, so the last one is the quote that never closes.
-        _fail(spec, _line_of(data, data.rindex(b'"')), "well-formed CSV (every quote closed)",
-              "a quoted cell that starts here and never ends: a \" without its pair, or a "
-              "file cut short")
     hint = re.match(rb"sep=(.)\r?\n", data)   # Excel's "sep=;" line before the header
     sep = hint.group(1).decode() if hint else _delimiter(data)
+    if data.count(b'"') % 2:
+        _closed(spec, data, sep)
     lines, spanning = _record_lines(data)
     try:
         grid = pd.read_csv(io.BytesIO(data), sep=sep, header=None, dtype=str,
@@ -392,6 +389,7 @@ def _read_text(spec: FileSpec, data: bytes) -> RawTable:
                            skiprows=1 if hint else 0, encoding="utf-8",
                            engine="c" if spanning else "pyarrow")
     except (pd.errors.ParserError, ValueError) as exc:
+        _closed(spec, data, sep)        # a stray quote can hide a cut one from the count
         raise DataError(_ragged(spec, data, sep, exc, skip=int(bool(hint)))) from None
     if len(lines) != len(grid) + bool(hint):
         # Quotes inside unquoted cells fool the quick count: count with the csv module.
@@ -408,6 +406,35 @@ def _delimiter(data: bytes) -> str:
     counts = {d: first.count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
+
+
+_QUOTED = re.compile(rb'"[^"]*(?:""[^"]*)*"')
+
+
+def _unclosed_quote(data: bytes, sep: str) -> int | None:
+    """Where a quoted cell opens and never closes (a file cut short), else None.
+
+    Only a quote at the start of a cell opens one; a quote inside an unquoted cell
+    (a 5" screen) is a character, as pandas reads it. Called only when the quotes do not
+    pair up, so a well-formed file costs one count of its quotes.
+    """
+    opening = re.compile(rb'(?:^|(?<=[' + re.escape(sep.encode()) + rb'\n]))"')
+    at = 0
+    while (found := opening.search(data, at)) is not None:
+        cell = _QUOTED.match(data, found.start())
+        if cell is None:
+            return found.start()
+        at = cell.end()
+    return None
+
+
+def _closed(spec: FileSpec, data: bytes, sep: str) -> None:
+    """Fail at the line where a quoted cell opens and never closes, if one does."""
+    unclosed = _unclosed_quote(data, sep)
+    if unclosed is not None:
+        _fail(spec, _line_of(data, unclosed), "well-formed CSV (every quote closed)",
+              "a quoted cell that starts here and never ends: a \" without its pair, or a "
+              "file cut short")
 
 
 def _record_lines(data: bytes) -> tuple[np.ndarray, bool]:
