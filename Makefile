@@ -47,7 +47,7 @@ test: install browser office
 
 # The property tests with many examples from fresh seeds (make test runs a bounded, seeded set).
 properties: install
-	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_properties.py -q
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_properties.py tests/test_comments_properties.py -q
 
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks

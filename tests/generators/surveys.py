@@ -6,8 +6,10 @@ without expectation and importance ratings, randomly skipped items (a share of m
 answers per column, up to nearly all), constant columns, heavy ties, segments with tiny
 groups or a single value, everyone in one loyalty group, and optionally a CRM extract
 (retention all the same or mixed, revenue constant or spread, few or many matches) and
-a touchpoint catalogue. `write_client(spec, folder)` writes it as files with a client.yml,
-so every property runs the real path: readers, checks, practices, report.
+a touchpoint catalogue; with `comments=True`, an open comment per respondent (comments.py)
+and the codebook, names and country to read and redact them. `write_client(spec, folder)`
+writes it as files with a client.yml, so every property runs the real path: readers,
+checks, practices, report.
 
 Use it as `@given(clients())`; `clients(min_respondents=..., outcomes=True)` narrows it.
 """
@@ -20,6 +22,8 @@ import numpy as np
 import pandas as pd
 import yaml
 from hypothesis import strategies as st
+
+from .comments import NAMES, comment_lists, write_codebook
 
 #: Every kind of overall question, as client.yml names it: (kind, low, high).
 SCALES = {
@@ -59,6 +63,7 @@ class ClientSpec:
     outcomes: pd.DataFrame | None = None         # customer_id, retained, revenue
     catalogue: bool = False
     language: str = "en"
+    comments: list | None = None                 # one open comment per respondent, None = none
 
     @property
     def n(self) -> int:
@@ -85,8 +90,10 @@ def _answers(draw, n: int, low: int, high: int, spread: str, missing: float,
 
 @st.composite
 def clients(draw, min_respondents: int = 1, max_respondents: int = 120,
-            outcomes: bool | None = None, language: str | None = None) -> ClientSpec:
-    """A ClientSpec: see the module docstring for what varies."""
+            outcomes: bool | None = None, language: str | None = None,
+            comments: bool = False) -> ClientSpec:
+    """A ClientSpec: see the module docstring for what varies; with comments=True, open
+    comments too (generators.comments.comment_lists, following the overall answer)."""
     n = draw(st.integers(min_respondents, max_respondents))
     scale = draw(st.sampled_from(sorted(SCALES)))
     kind, low, high = SCALES[scale]
@@ -130,8 +137,11 @@ def clients(draw, min_respondents: int = 1, max_respondents: int = 120,
         revenue = (np.full(len(ids), 500.0) if draw(st.booleans()) and len(ids) > 0
                    else np.round(rng.gamma(2.0, 300.0, size=len(ids)), 2))
         crm = pd.DataFrame({"customer_id": ids, "retained": retained, "revenue": revenue})
-    return ClientSpec(scale, overall, touchpoints, segments, crm, draw(st.booleans()),
+    spec = ClientSpec(scale, overall, touchpoints, segments, crm, draw(st.booleans()),
                       language or draw(st.sampled_from(("en", "en", "zh"))))
+    if comments:
+        spec.comments = draw(comment_lists(n, base))
+    return spec
 
 
 def _overall_entry(spec: ClientSpec) -> dict:
@@ -161,6 +171,8 @@ def write_client(spec: ClientSpec, folder: Path) -> Path:
                 entry[what] = f"{tp.id}_{what[0]}"
         rated[tp.id] = entry
     survey.update(spec.segments)
+    if spec.comments is not None:
+        survey["Comment"] = spec.comments
     config = {"client": "Generated client", "language": spec.language, "currency": "USD",
               "survey": {"file": "survey.csv", "respondent_id": "ResponseId",
                          "overall": _overall_entry(spec), "touchpoints": rated}}
@@ -184,6 +196,25 @@ def write_client(spec: ClientSpec, folder: Path) -> Path:
         if frame[column].dtype == float:
             frame[column] = frame[column].astype("Int64")
     frame.to_csv(folder / "survey.csv", index=False)
+    if spec.comments is not None:
+        config["survey"]["comments"] = "Comment"
+        config["codebook"] = "codebook.yml"
+        config["redact"] = list(NAMES)
+        config["country"] = "US"
+        write_codebook(folder)
     (folder / "client.yml").write_text(yaml.safe_dump(config, allow_unicode=True,
                                                       sort_keys=False), encoding="utf-8")
     return folder
+
+
+def load_written(spec: ClientSpec, folder: Path):
+    """The spec written to folder and loaded as `cx run --allow-small` loads it; None when
+    load_client refuses it with a DataError (a clear message to the user, not a crash)."""
+    from cxlib.errors import DataError
+    from cxlib.inputs.client import load_client
+
+    write_client(spec, folder)
+    try:
+        return load_client(folder, allow_small=True)
+    except DataError:
+        return None
