@@ -818,9 +818,11 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
     s.metrics["themed"] = Metric(themed["value"], n, "", themed["ci_low"], themed["ci_high"],
                                  kind="share")
     mood = metrics.mean(scores)
-    s.metrics["comment_sentiment"] = Metric(mood["value"], int(mood["n"]),
-                                            _t(client, "units.sentiment"), mood["ci_low"],
-                                            mood["ci_high"], kind="mean")
+    if mood["n"]:                       # no mean when no comment could be scored
+        bounds = ((mood["ci_low"], mood["ci_high"]) if mood["n"] > 1 else (None, None))
+        s.metrics["comment_sentiment"] = Metric(mood["value"], int(mood["n"]),
+                                                _t(client, "units.sentiment"), *bounds,
+                                                kind="mean")
     table = comments.theme_table(found, scores, survey.loc[texts.index, "overall"],
                                  client.codebook, kind, scale, lang)
     s.tables["themes"] = table
