@@ -263,8 +263,10 @@ def test_any_comments_give_a_section_whose_numbers_and_sentences_hold(spec):
         return
     for key, m in section.metrics.items():
         _check_metric(key, m)
-    view = report._section_view(section, lang, currency)
-    _check_words([section], [view])
+    view = report._section_view(section, lang, {"comments": section}, currency)
+    tables = [dict(item["content"], key=item["name"]) for item in view["flow"]
+              if item["kind"] == "table"]             # the body's tables, as _check_words reads them
+    _check_words([section], [{**view, "tables": tables}])
     found = comments.match(client.survey["comment"].dropna(), client.codebook)
     _check_theme_table(section.tables["themes"], found)
     _claims(section, lang, client.config.survey.overall.kind)
