@@ -108,21 +108,52 @@ FLOW = {"P2": ("figure:journey_map", "table:breakpoints", "table:content_prompts
 FIGURE_CONFIG = {"displaylogo": False, "responsive": False, "displayModeBar": False}
 
 
+#: The executive summary's page: its findings and recommendations (three each), the
+#: columns of a recommendation (owner, value, horizon), and the findings that are context
+#: of the situation rather than findings of their own.
+SUMMARY_FINDINGS, SUMMARY_ACTIONS = 3, 3
+SUMMARY_ACTION_COLUMNS = ("title", "owner", "impact", "impact_revenue", "horizon")
+_CONTEXT = ("what_if",)
+
+
 def summary(client: Client, sections: dict[str, Section]) -> Section:
     """The executive summary: its findings, each stated only when its evidence supports it.
 
     It leads with revenue at risk (A2) only when retention rises with the loyalty measure
     and the interval of that link excludes no effect; otherwise it says so plainly and
-    leads with the strongest supported finding (cxlib.outputs.claims).
+    leads with the strongest supported finding (cxlib.outputs.claims). The page reads as a
+    story (table `story`: part, section, sentence; the narrative is its sentences): the
+    situation in one sentence with its context, three findings, the decision asked; the
+    table `recommendations` holds the roadmap's first three initiatives (owner, value,
+    horizon).
     """
     lang = client.config.language
     s = Section("summary", text.t(lang, "sections.summary"))
     found = claims.findings(client, sections)
     shown = claims.ordered(found)
-    s.narrative = [f.sentence for f in shown]
+    story = [("situation", f.section, f.sentence) for f in shown[:1]]
     statement = claims.link_statement(client, sections)
     if statement is not None:
-        s.narrative.insert(1 if s.narrative else 0, statement)
+        story.append(("context", "P1", statement))
+    story += [("context", f.section, f.sentence) for f in shown[1:] if f.key in _CONTEXT]
+    rest = [f for f in shown[1:] if f.key not in _CONTEXT + ("roadmap",)]
+    rest.sort(key=lambda f: f.key == "loyalty")     # the loyalty figure is a card already
+    story += [("finding", f.section, f.sentence) for f in rest[:SUMMARY_FINDINGS]]
+    plan = sections.get("roadmap")
+    initiatives = None if plan is None else plan.tables.get("initiatives")
+    if initiatives is not None and len(initiatives):
+        first = initiatives.sort_values("priority").head(SUMMARY_ACTIONS)
+        s.tables["recommendations"] = first[
+            [c for c in SUMMARY_ACTION_COLUMNS if c in first]].reset_index(drop=True)
+        owners = text.listing(list(dict.fromkeys(
+            text.value_name("owner", o, lang) for o in first["owner"])), lang)
+        story.append(("decision", "roadmap", text.t(
+            lang, "summary.decision", count=text.figure(len(first), "count", lang),
+            owners=owners, days=text.figure(first["horizon"].max(), "count", lang))))
+    elif shown:
+        story.append(("decision", "", text.t(lang, "summary.decision_no_plan")))
+    s.tables["story"] = pd.DataFrame(story, columns=["part", "section", "sentence"])
+    s.narrative = [sentence for _, _, sentence in story]
     s.tables["findings"] = claims.table(found)
     p1 = sections.get("P1")
     if p1 is not None:
@@ -133,6 +164,22 @@ def summary(client: Client, sections: dict[str, Section]) -> Section:
         if "loyalty" in p1.metrics:
             s.metrics["loyalty"] = p1.metrics["loyalty"]
     return s
+
+
+def _summary_view(s: Section, lang: str, sections: dict[str, Section],
+                  currency: str = "") -> dict:
+    """The summary page as the template draws it: parts of the story, the recommendations."""
+    story = s.tables.get("story")
+    parts = {"situation": [], "finding": [], "decision": []}
+    for row in ([] if story is None else story.itertuples(index=False)):
+        target = sections.get(row.section)
+        parts["situation" if row.part == "context" else row.part].append({
+            "sentence": row.sentence,
+            "anchor": row.section.lower() if target is not None and row.part == "finding" else "",
+            "title": target.title if target is not None else ""})
+    actions = s.tables.get("recommendations")
+    return {**parts, "actions": None if actions is None else _table(
+        actions, SUMMARY_ACTION_COLUMNS, lang, currency, key="recommendations")}
 
 
 def _frame_for_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -255,6 +302,7 @@ def _section_view(s: Section, lang: str, sections: dict[str, Section],
     flow += [{"kind": "table", "name": k, "content": v} for k, v in tables.items()]
     cards = [k for k in CARDS.get(s.id, s.metrics) if k in s.metrics]
     return {
+        "story": _summary_view(s, lang, sections, currency) if s.id == "summary" else None,
         "id": s.id, "anchor": anchor, "title": s.title, "missing": s.missing,
         "compact": _is_compact(s), "narrative": s.narrative, "caveats": s.caveats,
         "metrics": [metric_view(k, s.metrics[k], lang, currency) for k in cards],
