@@ -130,3 +130,19 @@ def test_report_zh_own_text_has_no_english_words(zh_report, zh_folder):
     own = re.sub(r"\b[0-9a-f]{8,}\b", " ", own)     # SHA-256 digests and commit ids
     words = set(re.findall(r"[A-Za-z][A-Za-z'-]+", own)) - ALLOWED
     assert not words, f"English in the Chinese report's own text: {sorted(words)[:40]}"
+
+
+@pytest.mark.parametrize("which", ["demo_report", "airline_report"])
+def test_report_executive_summary_is_one_page_that_ends_with_the_decision(which, request):
+    report = request.getfixturevalue(which)
+    found = pages(report / "report.pdf", _titles(report, "en"))
+    summary = text.t("en", "sections.summary")
+    first = next(p.number for p in found if " ".join(p.text.split()).startswith(summary))
+    assert found[first].starts_section, "the summary runs over to a second page"
+    page = (report / "report.html").read_text(encoding="utf-8")
+    block = page[page.index('id="summary"'):page.index('id="p1"')]
+    assert 1 <= block.count("<li>") <= 3 and 'class="decision"' in block
+    if which == "demo_report":      # a roadmap: its first three initiatives, owner and horizon
+        assert block.count("<li>") == 3
+        table = block[block.index('data-table="recommendations"'):]
+        assert table[:table.index("</table>")].count("<tr>") == 4
