@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from cxlib.statistics import drivers, metrics
 from cxlib.outputs import text
+from cxlib.practices import linkage
 
 from generators import clients, write_client
 
@@ -182,11 +183,11 @@ def _check_claims(spec, client, sections, summary) -> None:
     for segment in client.segments:
         significant = (tests is not None and segment in tests.index
                        and tests.loc[segment, "p_adjusted"] < 0.05)
-        differs = _prefix(lang, "p1.segment_differs", segment=segment)
+        metric = linkage.measure_names(client.config.survey.overall, lang)["metric"]
+        differs = _prefix(lang, "p1.segment_differs", segment=segment, metric=metric)
         if any(s.startswith(differs) for s in p1.narrative):
             assert significant, (segment, p1.narrative)
-        most = _prefix(lang, "summary.segment", segment=segment,
-                       metric=text.t(lang, f"metric.{client.config.survey.overall.kind}"))
+        most = _prefix(lang, "summary.segment", segment=segment, metric=metric)
         if any(f.sentence.startswith(most) for f in summary):
             assert significant, (segment, [f.sentence for f in summary])
         if tests is None or segment not in tests.index:      # a one-value segment: no test
@@ -220,7 +221,10 @@ def _check_words(sections, views) -> None:
         for m in view["metrics"]:
             for part in (m["value"], m["ci"], m["n"]):
                 assert not _BAD_WORDS.search(part), (view["id"], m)
-        for table in view["tables"]:
+        tables = [item["content"] for item in view["flow"] if item["kind"] == "table"]
+        if view.get("story") and view["story"]["actions"]:
+            tables.append(view["story"]["actions"])
+        for table in tables:
             for cell in [c for row in table["rows"] for c in row] + table["headers"]:
                 assert not _BAD_WORDS.search(str(cell)), (view["id"], table["key"], cell)
 
@@ -246,7 +250,8 @@ def test_any_survey_gives_a_report_whose_numbers_and_sentences_hold(spec):
                         "roadmap": practices.roadmap(client)}
         summary = report.summary(client, sections)
         lang, currency = client.config.language, client.config.currency
-        views = [report._section_view(s, lang, currency) for s in [summary, *sections.values()]]
+        views = [report._section_view(s, lang, sections, currency)
+                 for s in [summary, *sections.values()]]
         for s in [summary, *sections.values()]:
             for key, m in s.metrics.items():
                 _check_metric(key, m)
