@@ -12,6 +12,9 @@ from cxlib import paths
 from cxlib.runs.run import NOTEBOOKS
 
 NOTEBOOK_FILES = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
+#: Every notebook we ship: the practice notebooks and the workshop explorer.
+ALL_NOTEBOOKS = sorted(p for p in paths.NOTEBOOKS.rglob("*.ipynb")
+                       if ".ipynb_checkpoints" not in p.parts)
 
 
 def _code_cells(path):
@@ -28,13 +31,13 @@ def test_run_lists_every_notebook_in_the_folder():
     assert [p.name for p in NOTEBOOK_FILES] == list(NOTEBOOKS)
 
 
-@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_committed_without_outputs(path):
     cells, _ = _code_cells(path)
     assert all(not c["outputs"] and c["execution_count"] is None for c in cells)
 
 
-@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_thin(path):
     cells, book = _code_cells(path)
     assert book["cells"][0]["cell_type"] == "markdown"
@@ -44,12 +47,12 @@ def test_notebook_is_thin(path):
     for cell in cells[1:]:
         tree = ast.parse(cell["source"])
         banned = (ast.FunctionDef, ast.ClassDef, ast.For, ast.While, ast.Lambda,
-                  ast.ListComp, ast.DictComp)
+                  ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp)
         assert not any(isinstance(node, banned) for node in ast.walk(tree)), cell["source"]
         assert len(cell["source"].splitlines()) == 1, cell["source"]
 
 
-@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_parameters_are_typed_and_commented(path):
     cells, _ = _code_cells(path)
     for line in cells[0]["source"].splitlines():

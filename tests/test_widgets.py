@@ -1,11 +1,15 @@
-"""Analyst controls: live ipywidgets in JupyterLab, the same result as static output under papermill."""
+"""The analyst's workbench: live controls redraw their views; static output is the practice's."""
+import shutil
+
 import ipywidgets as w
 import pandas as pd
 import pytest
+import yaml
 
 from cxlib import practices
-from cxlib.outputs import widgets
 from cxlib.inputs.client import load_client
+from cxlib.outputs import report, widgets
+from cxlib.runs import explore
 
 
 @pytest.fixture(scope="module")
@@ -14,28 +18,147 @@ def demo():
     return load_client("demo")
 
 
-def test_breakpoint_explorer_static_equals_practice_table(demo):
-    static = widgets.breakpoint_explorer(demo, threshold=0.7, live=False)
-    expected = practices.touchpoints(demo, threshold=0.7).tables["breakpoints"]
-    pd.testing.assert_frame_equal(static, expected)
+def _same_section(got, expected):
+    assert got.narrative == expected.narrative
+    assert got.caveats == expected.caveats
+    assert {k: m.to_dict() for k, m in got.metrics.items()} == {
+        k: m.to_dict() for k, m in expected.metrics.items()}
+    assert got.tables.keys() == expected.tables.keys()
+    for key in got.tables:
+        pd.testing.assert_frame_equal(got.tables[key], expected.tables[key])
+    assert {k: f.to_json() for k, f in got.figures.items()} == {
+        k: f.to_json() for k, f in expected.figures.items()}
 
 
-def test_breakpoint_explorer_live_slider_recomputes(demo):
-    box = widgets.breakpoint_explorer(demo, threshold=0.5, live=True)
-    slider = box.children[0].children[0]
-    assert isinstance(slider, w.FloatSlider) and slider.value == 0.5
-    slider.value = 0.9
-    assert slider.value == 0.9 and isinstance(box.children[1], w.Output)
+@pytest.mark.parametrize("make, practice, values", [
+    (widgets.outcomes, practices.outcomes, {"what_if_share": 0.35}),
+    (widgets.touchpoints, practices.touchpoints, {"threshold": 0.7, "alpha": 0.01}),
+    (widgets.perception_gaps, practices.perception_gaps, {"threshold": 0.3, "alpha": 0.1}),
+    (widgets.capabilities, practices.capabilities, {}),
+])
+def test_workbench_static_section_is_the_practice_result(demo, make, practice, values):
+    _same_section(make(demo, **values, live=False).section, practice(demo, **values))
 
 
-def test_segment_explorer_static_matches_segment_nps(demo):
-    static = widgets.segment_explorer(demo, segment="Region=North", live=False)
-    answers = demo.survey.loc[demo.survey["Region"] == "North", "overall"].dropna()
-    direct = 100 * ((answers >= 9).mean() - (answers <= 6).mean())
-    assert static["value"] == pytest.approx(direct)
+def test_workbench_static_views_are_the_section_and_the_report_table(demo):
+    bench = widgets.touchpoints(demo, threshold=0.7, live=False)
+    assert bench.figure("journey_map") is bench.section.figures["journey_map"]
+    view = report.table_view("P2", "breakpoints", bench.section.tables["breakpoints"], "en")
+    page = bench.table("breakpoints").data
+    assert all(h in page for h in view["headers"]) and view["rows"][0][0] in page
+    assert "Northwind Telecom" in bench.controls.data
 
 
-def test_what_if_static_scales_with_share(demo):
-    low = widgets.what_if(demo, share=0.1, live=False)
-    high = widgets.what_if(demo, share=0.4, live=False)
-    assert high["what_if_value"] == pytest.approx(4 * low["what_if_value"], rel=0.01)
+def test_workbench_live_threshold_redraws_sentence_table_and_chart(demo):
+    bench = widgets.touchpoints(demo, threshold=0.5, live=True)
+    words, table, chart = bench.narrative, bench.table("breakpoints"), bench.figure("journey_map")
+    before = (words.value, table.value)
+    bench.inputs["threshold"].value = 0.9
+    assert bench.section.tables["breakpoints"].equals(
+        practices.touchpoints(demo, threshold=0.9).tables["breakpoints"])
+    assert words.value != before[0] and table.value != before[1]
+    assert isinstance(chart, w.Output)
+    assert "0.9 points" in words.value
+
+
+def test_workbench_metrics_read_as_report_cards(demo):
+    bench = widgets.outcomes(demo, live=False)
+    cards = bench.metrics.data
+    card = report.metric_view("loyalty", bench.section.metrics["loyalty"], "en")
+    assert card["value"] in cards and card["ci"] in cards and f"n = {card['n']}" in cards
+    assert "dtype" not in cards
+
+
+def test_workbench_what_if_changes_only_what_if_figures(demo):
+    bench = widgets.outcomes(demo, what_if_share=0.2, live=True)
+    cards, words = bench.metrics, bench.narrative
+    before, shown = bench.section, (cards.value, words.value)
+    bench.set(what_if_share=0.6)
+    after = bench.section
+    assert after.metrics["what_if_value"].value > before.metrics["what_if_value"].value
+    assert after.metrics["loyalty"] == before.metrics["loyalty"]
+    assert bench.inputs["what_if_share"].value == 0.6
+    assert cards.value != shown[0] and "60%" in words.value and "60%" not in shown[1]
+
+
+def test_segment_options_start_with_all_then_values_in_category_order(demo):
+    options = widgets._filter_options(demo, "segment")
+    assert options[0] == ("All respondents", widgets.ALL)
+    regions = [v for _, (s, v) in [o for o in options[1:]] if s == "Region"]
+    assert regions == list(demo.survey["Region"].cat.categories)
+    assert [label for label, _ in options[1:3]] == ["Region: Central", "Region: East"]
+
+
+def test_segment_filter_restricts_every_respondent_frame_and_drops_the_segment(demo):
+    north = widgets.restrict(demo, segment=("Region", "North"))
+    assert (north.survey["Region"] == "North").all()
+    assert north.perception.index.equals(north.survey.index)
+    assert set(north.journeys["customer"]) <= set(north.survey["customer_id"])
+    assert "Region" not in north.segments and "Region" in demo.segments
+    bench = widgets.outcomes(demo, live=True)
+    bench.set(segment=("Region", "North"))
+    assert bench.section.metrics["loyalty"].n == int(north.survey["overall"].notna().sum())
+    assert "loyalty_by_Region" not in bench.section.figures
+
+
+def test_wave_and_function_filters_restrict_the_assessment(demo):
+    bench = widgets.capabilities(demo, live=True)
+    assert [o[0] for o in widgets._filter_options(demo, "wave")] == [
+        "All waves", "Wave 1", "Wave 2"]
+    bench.set(wave=2.0, function="IT")
+    expected = practices.capabilities(widgets.restrict(demo, wave=2.0, function="IT"))
+    _same_section(bench.section, expected)
+    assert bench.inputs["function"].value == "IT"
+
+
+def test_missing_chart_for_a_selection_says_why(demo):
+    bench = widgets.capabilities(demo, live=True)
+    bench.figure("wave_change")
+    bench.set(wave=1.0)
+    assert "wave_change" not in bench.section.figures
+    assert "No 'wave_change' chart" in repr(bench.section.figure("wave_change"))
+
+
+def test_going_back_to_a_value_reuses_its_section(demo):
+    bench = widgets.perception_gaps(demo, live=True)
+    first = bench.section
+    bench.set(threshold=0.9)
+    bench.set(threshold=0.5)
+    assert bench.section is first
+
+
+def test_unknown_control_names_the_controls(demo):
+    with pytest.raises(KeyError, match="threshold, alpha, segment"):
+        widgets.touchpoints(demo, live=False).set(thresold=0.2)
+
+
+def test_use_these_settings_writes_settings_yml(client_copy):
+    client = load_client(client_copy)
+    bench = widgets.touchpoints(client, threshold=0.5, live=True)
+    bench.set(threshold=0.8, alpha=0.01)
+    bench._controls.children[-2].click()
+    saved = yaml.safe_load((client_copy / "settings.yml").read_text(encoding="utf-8"))
+    assert saved == {"threshold": 0.8, "alpha": 0.01}
+    assert "threshold: 0.8" in bench._controls.children[-1].value
+
+
+def test_intake_picker_lists_clients_and_redraws_for_the_pick(client_copy):
+    intake = widgets.intake(client_copy, live=True)
+    labels = [label for label, _ in intake.picker.options]
+    assert "Northwind Telecom (demo)" in labels
+    sources = intake.table("sources")
+    shutil.copy(client_copy / "touchpoints.csv", client_copy / "extra.csv")
+    before = sources.value
+    intake.picker.value = "demo"
+    assert intake.client.config.folder.name == "demo" and "(demo)" in intake._banner.value
+    assert sources.value != before or "survey.csv" in sources.value
+
+
+def test_explorer_notebook_gets_client_folder_and_settings(tiny_client, tmp_path):
+    notebook = explore.prepare(tiny_client, tmp_path)
+    import nbformat
+
+    injected = nbformat.read(notebook, as_version=4).cells[2].source
+    assert f'client = "{tiny_client}"' in injected and "threshold = 0.4" in injected
+    command = explore.command(notebook, 8123)
+    assert "--no-browser" in command and "--Voila.ip=127.0.0.1" in command

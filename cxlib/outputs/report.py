@@ -250,6 +250,23 @@ def body_rows(frame: pd.DataFrame, shown: Shown, breakpoints=()) -> pd.DataFrame
     return top
 
 
+def _appendix_columns(section_id: str, key: str) -> list[str] | None:
+    """The columns the appendix shows for a table (a key ending in '_' names a family)."""
+    for prefix, columns in APPENDIX.get(section_id, {}).items():
+        if key == prefix or (prefix.endswith("_") and key.startswith(prefix)):
+            return list(columns)
+    return None
+
+
+def table_view(section_id: str, key: str, frame: pd.DataFrame, lang: str,
+               currency: str = "") -> dict:
+    """A result table as the report's appendix shows it: whole, with its columns there
+    (intervals and tests included; every column of a table the report does not show),
+    each cell formatted as in the report."""
+    columns = _appendix_columns(section_id, key) or list(frame.columns)
+    return _table(frame, columns, lang, currency, key)
+
+
 def _figure_html(fig) -> Markup:
     # Figures are built by cxlib from JSON; plotly encodes every string it embeds.
     return Markup(pio.to_html(fig, include_plotlyjs=False, include_mathjax=False,
@@ -348,7 +365,7 @@ def _logo_html(path: Path | None, alt: str) -> Markup:
         Markup(f"{kind};base64,{data}"), alt)
 
 
-def _setting_value(name: str, value, lang: str) -> str:
+def setting_value(name: str, value, lang: str) -> str:
     """A run parameter as the appendix shows it: every digit it was given, no more."""
     return text.figure(value, "param_share" if text.kind(name) == "share" else "param", lang)
 
@@ -365,7 +382,7 @@ def _settings_table(settings: dict, lang: str) -> dict:
         "columns": ["setting", "value", "source"],
         "headers": [text.t(lang, "appendix.setting"), text.t(lang, "appendix.value"),
                     text.t(lang, "appendix.source")],
-        "rows": [[text.t(lang, f"parameters.{name}"), _setting_value(name, s["value"], lang),
+        "rows": [[text.t(lang, f"parameters.{name}"), setting_value(name, s["value"], lang),
                   _source_label(s["source"], lang)]
                  for name, s in settings.items()],
         "more": 0,

@@ -1,20 +1,443 @@
-"""Controls for analysts in JupyterLab, built on the practice functions.
+"""The analyst's workbench: controls that redraw a practice's charts, tables and sentences.
 
-Each function returns an ipywidgets control when `live` is true. Under papermill (`live`
-false) it returns the static result for the given value instead, so a run stays
-reproducible and its output is the same every time.
+A workbench computes its practice's Section (cxlib.practices) for the values of its
+controls and shows it through views: `controls`, `narrative`, `metrics`, `caveats`,
+`figure(name)` and `table(name)`. In JupyterLab (`live` true) each view is a widget that
+a control change redraws in place: each figure keeps its output area and its chart is
+replaced there, and sentences, headline figures and tables are HTML drawn from the
+report's own views (`report.metric_view`, `report.table_view`), so every figure reads as
+it does in the report. Under papermill (`live` false) there are no controls and each view
+is the static Section, exactly what the practice function returns for the given values.
+
+What a control does not change is kept: the client restricted to each filter value
+(segment, wave, function) is built once, and each Section once per combination of values,
+so going back to a value redraws without computing anything.
 """
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
 import ipywidgets as w
+import jinja2
 import pandas as pd
-from IPython.display import display
+from IPython.display import HTML, display
 
+from .. import paths
+from ..inputs.client import Client, load_client
 from ..practices import sections as practices
-from ..inputs.client import Client
+from . import report, text
+from .section import Section
+from .theme import css_variables, load_theme
 
+#: Sections kept per workbench, most recent last; older ones are computed again if needed.
+KEEP_SECTIONS = 64
+#: The significance levels offered for alpha (the notebook's own value is added if missing).
+ALPHAS = (0.001, 0.01, 0.05, 0.1, 0.2)
+#: Slider ranges and steps of the numeric parameters; the declared range is checked on save.
+SLIDERS = {"threshold": (0.0, 2.0, 0.05, ".2f"), "what_if_share": (0.0, 1.0, 0.05, ".0%")}
+#: The value of a filter's "All" choice (a dropdown shows no selection for None).
+ALL = ""
+_WIDE = w.Layout(width="40em")
+_LABELS = {"description_width": "14em"}
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(paths.TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+_CSS: dict[tuple, str] = {}
+
+
+def _css(client: Client) -> str:
+    """The client's theme as CSS variables of the views (theme.yml read once per client)."""
+    key = (client.config.folder, repr(sorted(client.config.brand.items())))
+    if key not in _CSS:
+        theme = load_theme(client.config.brand, client.config.folder)
+        _CSS[key] = css_variables(theme).replace(":root", ".cx-view")
+    return _CSS[key]
+
+
+def _render(client: Client, view: str, **values) -> str:
+    """One view as HTML, in the client's language and theme."""
+    lang = client.config.language
+    return _environment().get_template("workbench.html.j2").render(
+        view=view, css=_css(client),
+        t=lambda key, **kw: text.t(lang, key, **kw), **values)
+
+
+def _t(client: Client, key: str, **values) -> str:
+    return text.t(client.config.language, key, **values)
+
+
+# -- what a filter keeps -------------------------------------------------------------
+
+def restrict(client: Client, segment: tuple[str, str] | None = None, wave=None,
+             function: str | None = None) -> Client:
+    """The client with only one segment value's respondents, or one wave or function's
+    assessment answers; None keeps everyone.
+
+    A segment keeps its respondents' ratings, CRM rows and journeys, and is no longer a
+    segment of the restricted client (it has one value left).
+    """
+    changes = {}
+    if segment is not None:
+        name, value = segment
+        keep = client.survey[name].astype("string") == str(value)
+        keep = keep.fillna(False).to_numpy()
+        survey = client.survey[keep]
+        changes.update(survey=survey, perception=client.perception[keep],
+                       expectation=client.expectation[keep], importance=client.importance[keep])
+        if "customer_id" in survey:
+            customers = set(survey["customer_id"].dropna())
+            if client.outcomes is not None:
+                changes["outcomes"] = client.outcomes[client.outcomes["customer_id"].isin(customers)]
+            if client.journeys is not None:
+                changes["journeys"] = client.journeys[client.journeys["customer"].isin(customers)]
+        kept = tuple(s for s in client.segments if s != name)
+        survey_config = dataclasses.replace(client.config.survey, segments=kept)
+        changes["config"] = dataclasses.replace(client.config, survey=survey_config)
+    if client.assessment is not None and (wave is not None or function is not None):
+        answers = client.assessment
+        if wave is not None:
+            answers = answers[answers["wave"] == wave]
+        if function is not None:
+            answers = answers[answers["function"] == function]
+        changes["assessment"] = answers
+    return dataclasses.replace(client, **changes) if changes else client
+
+
+def _ordered_values(values: pd.Series) -> list:
+    """A column's values in their order: a category's own order, else as they first appear."""
+    present = values.dropna()
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return [c for c in values.cat.categories if (present == c).any()]
+    return list(pd.unique(present))
+
+
+def _filter_options(client: Client, name: str) -> list[tuple[str, object]]:
+    """A filter's dropdown: a labelled "All" first, then every value in its order."""
+    if name == "segment":
+        options = [(_t(client, "workbench.all_respondents"), ALL)]
+        for segment in client.segments:
+            options += [(_t(client, "workbench.segment_value", segment=segment, value=v),
+                         (segment, str(v))) for v in _ordered_values(client.survey[segment])]
+        return options
+    answers = client.assessment if client.assessment is not None else pd.DataFrame(
+        {"wave": [], "function": []})
+    if name == "wave":
+        return [(_t(client, "workbench.all_waves"), ALL)] + [
+            (_t(client, "axes.wave_n", n=int(v)), v) for v in sorted(answers["wave"].dropna()
+                                                                     .unique())]
+    return [(_t(client, "workbench.all_functions"), ALL)] + [
+        (str(v), v) for v in _ordered_values(answers["function"])]
+
+
+# -- controls ------------------------------------------------------------------------
+
+def _parameter_control(client: Client, name: str, value: float) -> w.ValueWidget:
+    label = _t(client, f"workbench.{name}")
+    if name == "alpha":
+        levels = sorted(set(ALPHAS) | {float(value)})
+        lang = client.config.language
+        return w.SelectionSlider(options=[(report.setting_value(name, v, lang), v)
+                                          for v in levels], value=float(value),
+                                 description=label, continuous_update=False, layout=_WIDE,
+                                 style=_LABELS)
+    low, high, step, shown = SLIDERS[name]
+    return w.FloatSlider(value=float(value), min=low, max=max(high, float(value)), step=step,
+                         description=label, readout_format=shown, continuous_update=False,
+                         layout=_WIDE, style=_LABELS)
+
+
+def _filter_control(client: Client, name: str) -> w.Dropdown:
+    return w.Dropdown(options=_filter_options(client, name), value=ALL,
+                      description=_t(client, f"workbench.{name}"), layout=_WIDE, style=_LABELS)
+
+
+def _classed(widget: w.DOMWidget, *names: str) -> w.DOMWidget:
+    """A widget with CSS classes the browser tests (and custom styles) find it by."""
+    for name in names:
+        widget.add_class(name)
+    return widget
+
+
+class _Figure:
+    """A figure view that a control change redraws in place: one output area kept for
+    good, whose chart is replaced (or a note shown when a selection has no such chart)."""
+
+    def __init__(self, name: str, section: Section):
+        self.name = name
+        self.box = _classed(w.Output(), "cx-figure", f"cx-figure-{name}")
+        self.update(section)
+
+    def update(self, section: Section) -> None:
+        with self.box:
+            self.box.clear_output(wait=True)
+            display(section.figure(self.name))
+
+
+class Workbench:
+    """One practice's Section for the values of its controls, and the views that show it.
+
+    Parameters
+    ----------
+    client : the client, as `load_client` gives it.
+    practice : the practice function, `Client, **parameters -> Section`.
+    parameters : the run parameters the practice takes, at the notebook's values.
+    filters : the filters offered: "segment", "wave", "function".
+    live : controls and widgets (JupyterLab) or the static Section (papermill).
+    """
+
+    def __init__(self, client: Client, practice: Callable[..., Section], parameters: dict,
+                 filters: tuple[str, ...] = (), live: bool = True):
+        self.client, self.live, self._practice = client, live, practice
+        self._values = dict(parameters)
+        self._filters = {name: None for name in filters}
+        self._clients: dict[tuple, Client] = {}
+        self._sections: dict[tuple, Section] = {}
+        self._views: list[Callable[[Section], None]] = []
+        self.section = self._compute()
+        self._controls = None
+        if live:
+            self._build_controls()
+
+    # what is computed -----------------------------------------------------------------
+    def _restricted(self) -> Client:
+        key = tuple(self._filters.items())
+        if key not in self._clients:
+            self._clients[key] = restrict(self.client, **self._filters)
+        return self._clients[key]
+
+    def _compute(self) -> Section:
+        key = (tuple(self._filters.items()), tuple(sorted(self._values.items())))
+        if key not in self._sections:
+            if len(self._sections) >= KEEP_SECTIONS:
+                self._sections.pop(next(iter(self._sections)))
+            self._sections[key] = self._practice(self._restricted(), **self._values)
+        return self._sections[key]
+
+    def set(self, **values) -> Section:
+        """Move controls to these values (parameters or filters) and redraw every view."""
+        for name, value in values.items():
+            if name in self._filters:
+                self._filters[name] = None if value == ALL else value
+            elif name in self._values:
+                self._values[name] = value
+            else:
+                raise KeyError(f"no control '{name}': this workbench has "
+                               + ", ".join([*self._values, *self._filters]))
+        if self.live:
+            for name, value in values.items():     # the controls show what was set
+                self.inputs[name].value = ALL if value is None else value
+        self.section = self._compute()
+        for update in self._views:
+            update(self.section)
+        return self.section
+
+    # controls --------------------------------------------------------------------------
+    def _build_controls(self) -> None:
+        client = self.client
+        rows = [_classed(w.HTML(self._banner()), "cx-banner")]
+        inputs = {name: _parameter_control(client, name, value)
+                  for name, value in self._values.items()}
+        inputs.update({name: _filter_control(client, name) for name in self._filters})
+        for name, control in inputs.items():
+            _classed(control, "cx-control", f"cx-control-{name}")
+            control.observe(lambda change, name=name: self.set(**{name: change["new"]}),
+                            names="value")
+        rows += list(inputs.values())
+        if self._values:
+            button = _classed(w.Button(description=_t(client, "workbench.use_settings"),
+                                       tooltip=_t(client, "workbench.use_settings_help"),
+                                       icon="save", layout=w.Layout(width="auto")),
+                              "cx-use-settings")
+            status = _classed(w.HTML(), "cx-saved")
+            button.on_click(lambda _: setattr(status, "value", self._save()))
+            rows += [button, status]
+        self._controls = _classed(w.VBox(rows), "cx-controls")
+        self.inputs = inputs
+
+    def _banner(self) -> str:
+        return _render(self.client, "banner", name=self.client.name, client_id=self.client.id)
+
+    def _save(self) -> str:
+        """Write the parameters' values to settings.yml; the file's settings as the reply."""
+        from ..runs.parameters import write_settings
+
+        path = write_settings(self.client.config.folder, self._values)
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+                 if line and not line.startswith("#")]
+        return _render(self.client, "saved", path=str(path), client_id=self.client.id,
+                       saved="\n".join(lines))
+
+    @property
+    def controls(self):
+        """The client's name, the controls and "use these settings" (the name alone static)."""
+        if not self.live:
+            return HTML(self._banner())
+        return self._controls
+
+    # views -----------------------------------------------------------------------------
+    def _view(self, draw: Callable[[Section], str], *classes: str):
+        if not self.live:
+            return HTML(draw(self.section))
+        widget = _classed(w.HTML(draw(self.section)), *classes)
+        self._views.append(lambda section: setattr(widget, "value", draw(section)))
+        return widget
+
+    @property
+    def narrative(self):
+        """The section's sentences, as the report words them."""
+        return self._view(lambda s: _render(self.client, "narrative", sentences=s.narrative),
+                          "cx-narrative")
+
+    @property
+    def metrics(self):
+        """The headline figures with their n and intervals, as the report's cards show them."""
+        lang = self.client.config.language
+        return self._view(lambda s: _render(self.client, "metrics", metrics=[
+            report.metric_view(k, m, lang) for k, m in s.metrics.items()]), "cx-metrics")
+
+    @property
+    def caveats(self):
+        """What the reader must know: small samples, assumptions, missing inputs."""
+        return self._view(lambda s: _render(self.client, "caveats", caveats=s.caveats),
+                          "cx-caveats")
+
+    def table(self, name: str):
+        """A result table as the report shows it (its columns, formatted cells)."""
+        return self._view(lambda s: _table_html(self.client, s, name), "cx-table",
+                          f"cx-table-{name}")
+
+    def figure(self, name: str):
+        """A chart: a FigureWidget redrawn in place (live), else the Section's own figure."""
+        if not self.live:
+            return self.section.figure(name)
+        view = _Figure(name, self.section)
+        self._views.append(view.update)
+        return view.box
+
+
+def _table_html(client: Client, section: Section, name: str) -> str:
+    if name not in section.tables:
+        return _render(client, "note", note=repr(section.table(name)))
+    lang = client.config.language
+    return _render(client, "table", title=text.t(lang, f"tables.{name}", default=""),
+                   table=report.table_view(section.id, name, section.tables[name], lang))
+
+
+# -- one workbench per practice notebook -----------------------------------------------
+
+def outcomes(client: Client, what_if_share: float = 0.2, live: bool = True) -> Workbench:
+    """P1 with the what-if share and a segment filter."""
+    return Workbench(client, practices.outcomes, {"what_if_share": what_if_share},
+                     ("segment",), live)
+
+
+def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05,
+                live: bool = True) -> Workbench:
+    """P2 with the breakpoint threshold, alpha and a segment filter."""
+    return Workbench(client, practices.touchpoints, {"threshold": threshold, "alpha": alpha},
+                     ("segment",), live)
+
+
+def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05,
+                    live: bool = True) -> Workbench:
+    """P3 with the breakpoint threshold, alpha and a segment filter."""
+    return Workbench(client, practices.perception_gaps,
+                     {"threshold": threshold, "alpha": alpha}, ("segment",), live)
+
+
+def capabilities(client: Client, live: bool = True) -> Workbench:
+    """P4 for one wave and one function of the staff assessment, or all of them."""
+    return Workbench(client, practices.capabilities, {}, ("wave", "function"), live)
+
+
+# -- intake: which client ----------------------------------------------------------------
+
+class Intake:
+    """The intake notebook's client: picked from data/clients, with its files and coverage."""
+
+    def __init__(self, client: str | Path, live: bool = True):
+        from ..runs.run import all_clients
+
+        self.client, self.live = load_client(client), live
+        self._views: list[Callable[[Client], None]] = []
+        if not live:
+            return
+        options = [(_client_label(c), c) for c in all_clients()]
+        if self.client.id not in [c for _, c in options]:
+            options.append((f"{self.client.name} ({self.client.id})", str(client)))
+        chosen = next(v for label, v in options if v in (self.client.id, str(client)))
+        self.picker = _classed(w.Dropdown(options=options, value=chosen,
+                                          description=_t(self.client, "workbench.pick_client"),
+                                          layout=_WIDE, style=_LABELS),
+                               "cx-control", "cx-control-client")
+        self.picker.observe(lambda change: self.pick(change["new"]), names="value")
+        self._banner = _classed(w.HTML(self._banner_html()), "cx-banner")
+
+    def pick(self, client: str | Path) -> Client:
+        """Load another client and redraw every view for it."""
+        self.client = load_client(client)
+        if self.live:
+            self._banner.value = self._banner_html()
+        for update in self._views:
+            update(self.client)
+        return self.client
+
+    def _banner_html(self) -> str:
+        return _render(self.client, "banner", name=self.client.name, client_id=self.client.id)
+
+    @property
+    def controls(self):
+        """The client picker and the loaded client's name (the name alone static)."""
+        if not self.live:
+            return HTML(self._banner_html())
+        return _classed(w.VBox([self._banner, self.picker]), "cx-controls")
+
+    def table(self, name: str):
+        """"sources" (each input file, its rows, when it changed) or "overview" (ratings
+        per touchpoint), formatted as the report formats tables."""
+        def draw(client: Client) -> str:
+            frame = (client.sources.set_index("input") if name == "sources"
+                     else practices.overview(client))
+            table = report.table_view("intake", name, frame, client.config.language)
+            return _render(client, "table", title="", table=table)
+
+        if not self.live:
+            return HTML(draw(self.client))
+        widget = _classed(w.HTML(draw(self.client)), "cx-table", f"cx-table-{name}")
+        self._views.append(lambda client: setattr(widget, "value", draw(client)))
+        return widget
+
+
+def _client_label(client: str) -> str:
+    """A client as the picker lists it: its name and id, from client.yml alone."""
+    from ..errors import CxError
+    from ..inputs.client import client_folder
+    from ..inputs.config import load_config
+
+    try:
+        return f"{load_config(client_folder(client)).name} ({client})"
+    except CxError:           # a client.yml with problems: `cx validate` names them
+        return client
+
+
+def intake(client: str | Path, live: bool = True) -> Intake:
+    """The intake notebook's client picker and views."""
+    return Intake(client, live)
+
+
+# -- comments (issue 12's keyword explorer) -------------------------------------------------
 
 def _live(compute, live: bool, **controls):
+    """`compute(**values)` shown in an output area a control change redraws; its static
+    result when not live."""
     if not live:
         return compute(**{k: c.value for k, c in controls.items()})
     out = w.Output()
@@ -28,33 +451,6 @@ def _live(compute, live: bool, **controls):
         control.observe(refresh, names="value")
     refresh()
     return w.VBox([w.HBox(list(controls.values())), out])
-
-
-def breakpoint_explorer(client: Client, threshold: float = 0.5, live: bool = True):
-    """The breakpoint table for a threshold in rating points, with a slider to move it."""
-    slider = w.FloatSlider(value=threshold, min=0.0, max=2.0, step=0.1,
-                           description="Threshold", continuous_update=False)
-    return _live(lambda threshold: practices.touchpoints(client, threshold=threshold)
-                 .tables.get("breakpoints", pd.DataFrame()), live, threshold=slider)
-
-
-def segment_explorer(client: Client, segment: str = "", live: bool = True):
-    """The loyalty metric for one segment value ('Region=North'), chosen from a list."""
-    options = [""] + [f"{s}={v}" for s in client.segments
-                      for v in client.survey[s].dropna().unique()]
-    choice = w.Dropdown(options=options, value=segment if segment in options else "",
-                        description="Segment")
-    return _live(lambda segment: practices.loyalty_detail(client, segment or None), live,
-                 segment=choice)
-
-
-def what_if(client: Client, share: float = 0.2, live: bool = True):
-    """The revenue kept by moving a share of the lowest loyalty group up one group."""
-    slider = w.FloatSlider(value=share, min=0.0, max=1.0, step=0.05, description="Share moved",
-                           continuous_update=False, readout_format=".0%")
-    return _live(lambda share: pd.Series(
-        {k: m.value for k, m in practices.outcomes(client, what_if_share=share).metrics.items()
-         if k.startswith(("what_if", "revenue"))}), live, share=slider)
 
 
 def keyword_explorer(client: Client, keyword: str = "", live: bool = True):

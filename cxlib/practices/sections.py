@@ -7,6 +7,9 @@ made from sections (report, workbook, deck, notebooks, widgets) holds none.
 from __future__ import annotations
 
 import re
+import copy
+import functools
+import weakref
 from dataclasses import dataclass
 
 import pandas as pd
@@ -25,6 +28,27 @@ from ..outputs.theme import load_theme, register
 TOP_HOTSPOTS = 3
 
 
+#: What `_per_client` functions computed, by client object, while the client lives.
+_KEPT: dict[int, dict] = {}
+
+
+def _per_client(compute):
+    """Keep what `compute(client)` returns while that client object lives, and hand out
+    copies: the parts of a section no run parameter changes are computed once when a
+    workbench (cxlib.outputs.widgets) redraws the section for new values."""
+    @functools.wraps(compute)
+    def kept(client: Client):
+        store = _KEPT.get(id(client))
+        if store is None:
+            store = _KEPT[id(client)] = {}
+            weakref.finalize(client, _KEPT.pop, id(client), None)
+        if compute.__name__ not in store:
+            store[compute.__name__] = compute(client)
+        return copy.deepcopy(store[compute.__name__])
+    return kept
+
+
+@_per_client
 def _template(client: Client) -> str:
     """Register the client's branded plotly template and return its name."""
     return register(load_theme(client.config.brand, client.config.folder), name=f"cx-{client.id}")
@@ -122,7 +146,9 @@ def _measure_names(client: Client) -> dict:
 def _group_names(client: Client, groups: pd.Series) -> pd.Series:
     """The measure's groups by their names, as client.yml or the file words them."""
     names = _measure_names(client)["groups"]
-    return groups.astype("string").map(lambda g: names.get(g, g), na_action="ignore")
+    # One lookup per group, not per respondent.
+    found = {g: names.get(g, g) for g in groups.dropna().astype(str).unique()}
+    return groups.astype("string").map(found)
 
 
 def _overall(client: Client):
@@ -497,6 +523,16 @@ def _tested(client: Client, gaps: pd.DataFrame) -> str:
                          client.config.language)
 
 
+@_per_client
+def _journeys(client: Client) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+    """Channel switching: its summary, the hotspots (named) and the channel transitions."""
+    paths = journey.journey_paths(client.journeys)
+    hotspots = journey.switch_hotspots(client.journeys)
+    named = hotspots.assign(name=_names(client, hotspots.index))
+    return (journey.switching_summary(paths), named,
+            journey.channel_transitions(paths, client.config.language))
+
+
 @redacted
 def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> Section:
     """P2: the journey map, its breakpoints and moments of truth, and channel switching."""
@@ -544,8 +580,7 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
     if client.journeys is None:
         s.caveats.append(_t(client, "missing.journeys"))
         return s
-    paths = journey.journey_paths(client.journeys)
-    summary = journey.switching_summary(paths)
+    summary, hotspots, transitions = _journeys(client)
     s.tables["switching"] = summary.to_frame("value")
     s.metrics["self_service_to_assisted"] = Metric(
         summary["share"], int(summary["started_self_service"]), "", summary["ci_low"],
@@ -553,12 +588,9 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
     s.metrics["switches_per_journey"] = Metric(
         summary["mean_switches"], int(summary["journeys"]), _t(client, "units.switches"),
         summary["mean_switches_low"], summary["mean_switches_high"], kind="mean")
-    hotspots = journey.switch_hotspots(client.journeys)
-    hotspots = hotspots.assign(name=_names(client, hotspots.index))
     s.tables["switch_hotspots"] = hotspots
     s.figures["channel_sankey"] = charts.sankey(
-        journey.channel_transitions(paths, client.config.language), "source", "target",
-        "count",
+        transitions, "source", "target", "count",
         title=_t(client, "p2.fig_sankey"), template=template)
     s.narrative.append(_t(client, "p2.switching",
                           share=_f(client, summary["share"], "share"),
