@@ -5,7 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 AIRLINE := ../shared/data/airline_satisfaction/passengers.csv
 
-.PHONY: demo test properties lab install browser office airline bench clean
+.PHONY: demo test properties lab explore install browser office airline bench clean
+# JupyterLab refuses to start as root without --allow-root (a container, CI).
+ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
+CLIENT ?= demo
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,7 +53,11 @@ properties: install
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_properties.py tests/test_comments_properties.py -q
 
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
+
+# The workshop view: the explorer notebook for CLIENT (default demo) as a page, served by Voila.
+explore: install
+	$(BIN)/cx explore $(CLIENT)
 
 # The real airline survey as a client: copies the file into the (git-ignored) client folder.
 airline: install

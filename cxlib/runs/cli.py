@@ -1,4 +1,4 @@
-"""The `cx` command: validate, run, verify, clean, new, demo, portfolio."""
+"""The `cx` command: validate, run, verify, clean, new, demo, portfolio, explore."""
 from __future__ import annotations
 
 import argparse
@@ -86,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--respondents", type=int, default=2000)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--language", choices=("en", "zh"), default="en")
+    explore = sub.add_parser("explore", help="serve the workshop view of a client (Voila: "
+                             "journey map, gaps and what-if with their controls, no code)")
+    explore.add_argument("client", help="client id (under data/clients) or folder")
+    explore.add_argument("--port", type=int, default=0, help="port on localhost (default: a "
+                         "free one)")
     sub.add_parser("kernel", help="register this environment's Jupyter kernel 'cx-workbook'")
     bench = sub.add_parser("portfolio", help="benchmark every client's finished report into "
                            "reports/portfolio.json (aggregates only); the next runs show it")
@@ -98,6 +103,12 @@ def _kernel(args) -> int:
 
     print(f"Jupyter kernel '{ensure_kernel()}' -> {sys.executable}")
     return 0
+
+
+def _explore(args) -> int:
+    from .explore import serve
+
+    return serve(args.client, args.port or None)
 
 
 def _validate(args) -> int:
@@ -234,7 +245,8 @@ def _portfolio(args) -> int:
 
 
 COMMANDS = {"validate": _validate, "run": _run, "verify": _verify, "clean": _clean,
-            "new": _new, "demo": _demo, "kernel": _kernel, "portfolio": _portfolio}
+            "new": _new, "demo": _demo, "kernel": _kernel, "portfolio": _portfolio,
+            "explore": _explore}
 
 
 def _stop(signum, _frame):

@@ -1,0 +1,332 @@
+"""The analyst's workbench in a real browser: JupyterLab and the Voila workshop view on
+localhost, driven by Playwright and Debian's chromium. Each control is moved and the chart
+and the sentence it drives must change, with no console error."""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cxlib import paths
+from cxlib.outputs import deliver
+from cxlib.runs import explore
+from cxlib.runs.run import NOTEBOOKS, ensure_kernel
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SCREENS = paths.ROOT / "test-artifacts" / "workbench"
+#: Long enough for a notebook to run on a busy 2-core machine.
+RUN_TIMEOUT_MS = 240_000
+BIN = Path(sys.executable).parent
+
+
+def _lab_command() -> list[str]:
+    """The command `make lab` runs (so the test starts JupyterLab as `make lab` would)."""
+    printed = subprocess.run(["make", "-s", "-n", "lab", f"BIN={BIN}"], cwd=paths.ROOT,
+                             capture_output=True, text=True, check=True).stdout
+    line = next(x for x in printed.splitlines() if " lab " in f"{x} " and "jupyter" in x)
+    return line.split()
+
+
+class Server:
+    """A server process on localhost, in its own process group, stopped with its children."""
+
+    def __init__(self, command: list[str], cwd: Path, ready_url: str, log: Path):
+        self.log = log.open("w")
+        self.process = subprocess.Popen(command, cwd=cwd, stdout=self.log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{command[0]} exited: {log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(ready_url, timeout=5):
+                    return
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"{command} did not answer on {ready_url}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def workbench_client(tiny_client, tmp_path_factory) -> Path:
+    """A copy of the small generated client that "use these settings" may write into."""
+    target = tmp_path_factory.mktemp("workbench") / "tiny"
+    shutil.copytree(tiny_client, target)
+    (target / "settings.yml").unlink()
+    return target
+
+
+@pytest.fixture(scope="module")
+def lab(workbench_client, tmp_path_factory):
+    """JupyterLab, started as `make lab` starts it, on the notebooks set to the small client."""
+    ensure_kernel()
+    folder = tmp_path_factory.mktemp("lab")
+    for name in NOTEBOOKS:
+        explore.parameterized(paths.NOTEBOOKS / name, {"client": str(workbench_client)}, folder)
+    port, token = explore.free_port(), secrets.token_hex(16)
+    # `make lab` on the notebooks folder; here on the copies set to the small client.
+    command = [a for a in _lab_command() if not a.startswith("--notebook-dir=")] + [
+        "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={token}", f"--notebook-dir={folder}",
+        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    base = f"http://127.0.0.1:{port}"
+    server = Server(command, folder, f"{base}/api/status?token={token}", folder / "lab.log")
+    yield {"base": base, "token": token, "folder": folder}
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def voila(workbench_client, tmp_path_factory):
+    """The workshop view, served as `cx explore` serves it."""
+    ensure_kernel()
+    folder = tmp_path_factory.mktemp("voila")
+    notebook = explore.prepare(workbench_client, folder)
+    port = explore.free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = Server(explore.command(notebook, port), folder, f"{base}/api/status",
+                    folder / "voila.log")
+    yield base
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium, as cxlib.outputs.deliver launches it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=deliver.CHROMIUM,
+                                              args=deliver.BROWSER_ARGS)
+        yield launched
+        launched.close()
+
+
+class Page:
+    """One browser page and everything it logged: console errors, page errors, requests
+    that tried to leave the machine."""
+
+    def __init__(self, browser, url: str):
+        self.errors, self.outside = [], []
+        self.page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", self._route)
+        self.page.goto(url, timeout=RUN_TIMEOUT_MS)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def figure(self, name: str, within: str = "") -> str:
+        """The traces a chart draws now, as JSON (scrolled into view: JupyterLab draws a
+        chart only where it can be seen)."""
+        box = self.page.locator(f"{within} .cx-figure-{name}".strip()).first
+        box.scroll_into_view_if_needed()
+        self.page.wait_for_timeout(300)
+        return self.page.evaluate(
+            "(sel) => { const d = document.querySelector(sel);"
+            " return d ? JSON.stringify(d.data.map(t => [t.x, t.y, t.marker, t.text])) : null; }",
+            f"{within} .cx-figure-{name} .js-plotly-plot".strip())
+
+    def text(self, selector: str) -> str:
+        return self.page.locator(selector).first.inner_text()
+
+    def wait_changed(self, read, before: str, what: str) -> str:
+        deadline = time.monotonic() + RUN_TIMEOUT_MS / 1000
+        while time.monotonic() < deadline:
+            now = read()
+            if now != before:
+                return now
+            self.page.wait_for_timeout(200)
+        raise AssertionError(f"{what} did not change")
+
+    def shot(self, name: str) -> Path:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        path = SCREENS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+
+def _wait_drawn(page: Page, selectors: list[str]) -> None:
+    for selector in selectors:
+        page.page.wait_for_selector(selector, timeout=RUN_TIMEOUT_MS)
+
+
+def _type_slider(page: Page, control: str, value: str) -> None:
+    """Type a value into a slider's readout, as an analyst does, and press Enter."""
+    readout = page.page.locator(f".cx-control-{control} .widget-readout").first
+    readout.click()
+    page.page.keyboard.press("Control+A")
+    page.page.keyboard.type(value)
+    page.page.keyboard.press("Enter")
+
+
+def _step_selection(page: Page, control: str, key: str, times: int = 1) -> None:
+    """Move a selection slider by keyboard, one choice per key press."""
+    handle = page.page.locator(f".cx-control-{control} .noUi-handle").first
+    handle.focus()
+    for _ in range(times):
+        page.page.keyboard.press(key)
+        page.page.wait_for_timeout(300)
+
+
+def _select(page: Page, control: str, index: int) -> None:
+    page.page.locator(f".cx-control-{control} select").first.select_option(index=index)
+
+
+def _open_and_run(browser, lab, notebook: str) -> Page:
+    page = Page(browser, f"{lab['base']}/lab/tree/{notebook}?token={lab['token']}")
+    page.page.wait_for_selector(".jp-Notebook", timeout=RUN_TIMEOUT_MS)
+    # The kernel named in the notebook starts by itself; run the cells once it is idle.
+    page.page.get_by_text("cx-workbook | Idle").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.page.get_by_text("Run All Cells", exact=True).click()
+    return page
+
+
+def _no_errors(page: Page) -> None:
+    assert page.outside == [], page.outside
+    assert page.errors == [], page.errors
+
+
+def test_lab_command_is_make_lab_with_allow_root_only_as_root():
+    command = _lab_command()
+    assert command[1:3] == ["lab", "--notebook-dir=notebooks"]
+    assert ("--allow-root" in command) == (os.geteuid() == 0)
+
+
+def test_lab_p2_threshold_alpha_segment_redraw_map_and_sentence(browser, lab):
+    page = _open_and_run(browser, lab, "02_touchpoints.ipynb")
+    _wait_drawn(page, [".cx-figure-journey_map .js-plotly-plot .main-svg",
+                       ".cx-table-switch_hotspots table"])
+    page.shot("lab-p2-before")
+    read_map = lambda: page.figure("journey_map")          # noqa: E731
+    read_words = lambda: page.text(".cx-narrative")         # noqa: E731
+    moves = {"threshold": lambda: _type_slider(page, "threshold", "0.1"),
+             "alpha": lambda: _step_selection(page, "alpha", "ArrowLeft", 2),
+             "segment": lambda: _select(page, "segment", 1)}
+    for control, move in moves.items():
+        chart, words = read_map(), read_words()
+        move()
+        page.wait_changed(read_words, words, f"the P2 sentence ({control})")
+        page.wait_changed(read_map, chart, f"the journey map ({control})")
+    page.shot("lab-p2-after")
+    _no_errors(page)
+
+
+def test_lab_p2_use_these_settings_writes_settings_yml(browser, lab, workbench_client):
+    page = _open_and_run(browser, lab, "02_touchpoints.ipynb")
+    _wait_drawn(page, [".cx-control-threshold .widget-readout"])
+    _type_slider(page, "threshold", "0.3")
+    page.page.locator(".cx-use-settings").first.click()
+    page.page.wait_for_selector(".cx-saved pre", timeout=RUN_TIMEOUT_MS)
+    saved = yaml.safe_load((workbench_client / "settings.yml").read_text(encoding="utf-8"))
+    assert saved == {"threshold": 0.3, "alpha": 0.05}
+    assert "threshold: 0.3" in page.text(".cx-saved")
+    _no_errors(page)
+
+
+def test_lab_p1_what_if_and_segment_redraw(browser, lab):
+    page = _open_and_run(browser, lab, "01_outcomes.ipynb")
+    _wait_drawn(page, [".cx-figure-revenue_by_group .js-plotly-plot .main-svg",
+                       ".cx-table-segment_tests table"])
+    words, cards = page.text(".cx-narrative"), page.text(".cx-metrics")
+    _type_slider(page, "what_if_share", "0.5")
+    page.wait_changed(lambda: page.text(".cx-narrative"), words, "the what-if sentence")
+    page.wait_changed(lambda: page.text(".cx-metrics"), cards, "the what-if figure")
+    chart, words = page.figure("distribution"), page.text(".cx-narrative")
+    _select(page, "segment", 1)
+    page.wait_changed(lambda: page.text(".cx-narrative"), words, "the P1 sentences")
+    page.wait_changed(lambda: page.figure("distribution"), chart, "the distribution")
+    assert "Client:" in page.text(".cx-banner")
+    page.shot("lab-p1-after")
+    _no_errors(page)
+
+
+def test_lab_p3_controls_redraw_gaps(browser, lab):
+    page = _open_and_run(browser, lab, "03_perception.ipynb")
+    _wait_drawn(page, [".cx-figure-gaps .js-plotly-plot .main-svg",
+                       ".cx-table-disagreements"])
+    chart, quotes = page.figure("gaps"), page.text(".cx-table-quotes")
+    _type_slider(page, "threshold", "0.1")
+    page.wait_changed(lambda: page.text(".cx-table-quotes"), quotes, "the quotes")
+    words = page.text(".cx-narrative")
+    _step_selection(page, "alpha", "ArrowLeft", 2)
+    page.wait_changed(lambda: page.text(".cx-narrative"), words, "the gaps sentence")
+    _select(page, "segment", 1)
+    page.wait_changed(lambda: page.figure("gaps"), chart, "the gaps chart")
+    _no_errors(page)
+
+
+def test_lab_p4_wave_and_function_redraw(browser, lab):
+    page = _open_and_run(browser, lab, "04_capabilities.ipynb")
+    _wait_drawn(page, [".cx-figure-alignment .js-plotly-plot .main-svg",
+                       ".jp-OutputArea-output .js-plotly-plot"])
+    for control in ("wave", "function"):
+        chart, words = page.figure("blocks_radar"), page.text(".cx-narrative")
+        _select(page, control, 1)
+        page.wait_changed(lambda: page.text(".cx-narrative"), words, f"P4 sentences ({control})")
+        page.wait_changed(lambda: page.figure("blocks_radar"), chart, f"the radar ({control})")
+    _no_errors(page)
+
+
+def test_lab_intake_client_picker_lists_clients_and_shows_name(browser, lab):
+    page = _open_and_run(browser, lab, "00_intake.ipynb")
+    _wait_drawn(page, [".cx-table-overview table"])
+    options = page.page.locator(".cx-control-client select option").all_inner_texts()
+    assert any("(demo)" in o for o in options)
+    before = page.text(".cx-table-sources")
+    _select(page, "client", options.index(next(o for o in options if "(demo)" in o)))
+    page.wait_changed(lambda: page.text(".cx-table-sources"), before, "the sources table")
+    assert "(demo)" in page.text(".cx-banner")
+    _no_errors(page)
+
+
+def test_voila_workshop_view_has_no_code_and_controls_redraw(browser, voila):
+    page = Page(browser, voila + "/")
+    _wait_drawn(page, [".cx-figure-journey_map .js-plotly-plot .main-svg",
+                       ".cx-figure-gaps .js-plotly-plot .main-svg", ".cx-metrics"])
+    assert page.page.locator(".jp-InputArea, .jp-CodeCell .cm-editor").count() == 0
+    page.shot("voila-before")
+    journey = page.page.locator(".cx-controls").nth(0)
+    chart, words = page.figure("journey_map"), page.text(".cx-narrative")
+    readout = journey.locator(".cx-control-threshold .widget-readout")
+    readout.click()
+    page.page.keyboard.press("Control+A")
+    page.page.keyboard.type("0.1")
+    page.page.keyboard.press("Enter")
+    page.wait_changed(lambda: page.text(".cx-narrative"), words, "the journey sentence")
+    page.wait_changed(lambda: page.figure("journey_map"), chart, "the journey map")
+    what_if = page.page.locator(".cx-controls").nth(2)
+    cards = page.page.locator(".cx-metrics").first.inner_text()
+    what_if.locator(".cx-control-what_if_share .widget-readout").click()
+    page.page.keyboard.press("Control+A")
+    page.page.keyboard.type("0.6")
+    page.page.keyboard.press("Enter")
+    page.wait_changed(lambda: page.page.locator(".cx-metrics").first.inner_text(), cards,
+                      "the what-if figures")
+    page.shot("voila-after")
+    _no_errors(page)
