@@ -3,6 +3,7 @@ localhost, driven by Playwright and Debian's chromium. Each control is moved and
 and the sentence it drives must change, with no console error."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -82,12 +83,20 @@ def lab(workbench_client, tmp_path_factory):
     folder = tmp_path_factory.mktemp("lab")
     for name in NOTEBOOKS:
         explore.parameterized(paths.NOTEBOOKS / name, {"client": str(workbench_client)}, folder)
+    # Every cell drawn (no windowing: off-screen charts are drawn too), no news pop-up.
+    settings = folder / ".settings"
+    for plugin, values in {"notebook-extension/tracker": {"windowingMode": "none"},
+                           "apputils-extension/notification": {"fetchNews": "false"}}.items():
+        target = settings / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values), encoding="utf-8")
     port, token = explore.free_port(), secrets.token_hex(16)
     # `make lab` on the notebooks folder; here on the copies set to the small client.
     command = [a for a in _lab_command() if not a.startswith("--notebook-dir=")] + [
         "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
         f"--IdentityProvider.token={token}", f"--notebook-dir={folder}",
-        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        f"--LabApp.user_settings_dir={settings}", "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     base = f"http://127.0.0.1:{port}"
     server = Server(command, folder, f"{base}/api/status?token={token}", folder / "lab.log")
     yield {"base": base, "token": token, "folder": folder}
@@ -172,7 +181,7 @@ class Page:
 
 def _wait_drawn(page: Page, selectors: list[str]) -> None:
     for selector in selectors:
-        page.page.wait_for_selector(selector, timeout=RUN_TIMEOUT_MS)
+        page.page.wait_for_selector(selector, state="attached", timeout=RUN_TIMEOUT_MS)
 
 
 def _type_slider(page: Page, control: str, value: str) -> None:

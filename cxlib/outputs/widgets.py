@@ -171,11 +171,15 @@ class _Figure:
     good, whose chart is replaced (or a note shown when a selection has no such chart)."""
 
     def __init__(self, name: str, section: Section):
-        self.name = name
+        self.name, self.shown = name, None
         self.box = _classed(w.Output(), "cx-figure", f"cx-figure-{name}")
         self.update(section)
 
     def update(self, section: Section) -> None:
+        figure = section.figures.get(self.name)
+        if figure is not None and figure is self.shown:
+            return                      # a Section seen before: its chart is on screen
+        self.shown = figure
         with self.box:
             self.box.clear_output(wait=True)
             display(section.figure(self.name))
@@ -360,6 +364,12 @@ def capabilities(client: Client, live: bool = True) -> Workbench:
 
 # -- intake: which client ----------------------------------------------------------------
 
+#: The intake's tables: each input file (its rows, when it changed), the ratings per
+#: touchpoint, and the survey's columns in aggregates only.
+INTAKE_TABLES = {"sources": lambda client: client.sources.set_index("input"),
+                 "overview": practices.overview, "survey": practices.survey_summary}
+
+
 class Intake:
     """The intake notebook's client: picked from data/clients, with its files and coverage."""
 
@@ -401,11 +411,10 @@ class Intake:
         return _classed(w.VBox([self._banner, self.picker]), "cx-controls")
 
     def table(self, name: str):
-        """"sources" (each input file, its rows, when it changed) or "overview" (ratings
-        per touchpoint), formatted as the report formats tables."""
+        """A table of INTAKE_TABLES for the picked client, formatted as the report formats
+        tables."""
         def draw(client: Client) -> str:
-            frame = (client.sources.set_index("input") if name == "sources"
-                     else practices.overview(client))
+            frame = INTAKE_TABLES[name](client)
             table = report.table_view("intake", name, frame, client.config.language)
             return _render(client, "table", title="", table=table)
 
