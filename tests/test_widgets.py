@@ -162,3 +162,14 @@ def test_explorer_notebook_gets_client_folder_and_settings(tiny_client, tmp_path
     assert f'client = "{tiny_client}"' in injected and "threshold = 0.4" in injected
     command = explore.command(notebook, 8123)
     assert "--no-browser" in command and "--Voila.ip=127.0.0.1" in command
+
+
+def test_selection_that_cannot_be_computed_says_why_and_keeps_the_views(demo):
+    bench = widgets.touchpoints(demo, live=True)
+    words = bench.narrative
+    before = (bench.section, words.value)
+    bench.set(segment=("Region", "Central"))      # too few pairs of ratings for key drivers
+    assert "cannot be computed" in bench._problem.value and "respondents" in bench._problem.value
+    assert bench.section is before[0] and words.value == before[1]
+    bench.set(segment=widgets.ALL)
+    assert bench._problem.value == ""

@@ -238,7 +238,17 @@ class Workbench:
         if self.live:
             for name, value in values.items():     # the controls show what was set
                 self.inputs[name].value = ALL if value is None else value
-        self.section = self._compute()
+        try:
+            section = self._compute()
+        except ValueError as err:   # e.g. too few respondents in a segment for key drivers
+            if not self.live:
+                raise
+            self._problem.value = _render(self.client, "note", note=_t(
+                self.client, "workbench.not_computed", reason=str(err)))
+            return self.section
+        if self.live:
+            self._problem.value = ""
+        self.section = section
         for update in self._views:
             update(self.section)
         return self.section
@@ -255,6 +265,8 @@ class Workbench:
             control.observe(lambda change, name=name: self.set(**{name: change["new"]}),
                             names="value")
         rows += list(inputs.values())
+        self._problem = _classed(w.HTML(), "cx-problem")
+        rows.append(self._problem)
         if self._values:
             button = _classed(w.Button(description=_t(client, "workbench.use_settings"),
                                        tooltip=_t(client, "workbench.use_settings_help"),
@@ -392,8 +404,20 @@ class Intake:
         self._banner = _classed(w.HTML(self._banner_html()), "cx-banner")
 
     def pick(self, client: str | Path) -> Client:
-        """Load another client and redraw every view for it."""
-        self.client = load_client(client)
+        """Load another client and redraw every view for it; a client whose files have
+        problems is named with them, and the views stay on the one loaded before."""
+        from ..errors import CxError
+
+        try:
+            loaded = load_client(client)
+        except CxError as err:
+            if not self.live:
+                raise
+            self._banner.value = self._banner_html() + _render(
+                self.client, "note", note=_t(self.client, "workbench.not_loaded",
+                                             client=str(client), reason=str(err)))
+            return self.client
+        self.client = loaded
         if self.live:
             self._banner.value = self._banner_html()
         for update in self._views:
