@@ -165,11 +165,16 @@ def test_explorer_notebook_gets_client_folder_and_settings(tiny_client, tmp_path
 
 
 def test_selection_that_cannot_be_computed_says_why_and_keeps_the_views(demo):
-    bench = widgets.touchpoints(demo, live=True)
+    def practice(client, threshold):
+        if threshold > 1:
+            raise ValueError("only 8 respondents behind some correlation")
+        return practices.touchpoints(client, threshold=threshold)
+
+    bench = widgets.Workbench(demo, practice, {"threshold": 0.5}, ("segment",), live=True)
     words = bench.narrative
     before = (bench.section, words.value)
-    bench.set(segment=("Region", "Central"))      # too few pairs of ratings for key drivers
-    assert "cannot be computed" in bench._problem.value and "respondents" in bench._problem.value
+    bench.set(threshold=1.5)
+    assert "cannot be computed" in bench._problem.value and "8 respondents" in bench._problem.value
     assert bench.section is before[0] and words.value == before[1]
-    bench.set(segment=widgets.ALL)
+    bench.set(threshold=0.5)
     assert bench._problem.value == ""
