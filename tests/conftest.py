@@ -106,3 +106,17 @@ def tiny_report(tiny_client, tmp_path_factory) -> Path:
     outcome = run_client(tiny_client, output_root=root, parameters={"alpha": 0.1},
                          deliverables=False)
     return outcome.path.parent
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium, as cxlib.outputs.deliver launches it."""
+    from playwright.sync_api import sync_playwright
+
+    from cxlib.outputs import deliver
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=deliver.CHROMIUM,
+                                              args=deliver.BROWSER_ARGS)
+        yield launched
+        launched.close()

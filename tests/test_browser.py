@@ -42,18 +42,6 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    """Headless Debian chromium, as cxlib.outputs.deliver launches it."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=deliver.CHROMIUM,
-                                              args=deliver.BROWSER_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
 def visit(browser, demo_report):
     """The demo report.html, loaded once."""
     return Visit(browser, demo_report / "report.html")

@@ -18,7 +18,6 @@ import pytest
 import yaml
 
 from cxlib import paths
-from cxlib.outputs import deliver
 from cxlib.runs import explore
 from cxlib.runs.run import NOTEBOOKS, ensure_kernel
 
@@ -115,18 +114,6 @@ def voila(workbench_client, tmp_path_factory):
                     folder / "voila.log")
     yield base
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian chromium, as cxlib.outputs.deliver launches it."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=deliver.CHROMIUM,
-                                              args=deliver.BROWSER_ARGS)
-        yield launched
-        launched.close()
 
 
 class Page:

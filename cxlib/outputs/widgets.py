@@ -206,7 +206,7 @@ class Workbench:
         self._sections: dict[tuple, Section] = {}
         self._views: list[Callable[[Section], None]] = []
         self.section = self._compute()
-        self._controls = None
+        self._controls, self._syncing = None, False
         if live:
             self._build_controls()
 
@@ -236,8 +236,12 @@ class Workbench:
                 raise KeyError(f"no control '{name}': this workbench has "
                                + ", ".join([*self._values, *self._filters]))
         if self.live:
-            for name, value in values.items():     # the controls show what was set
-                self.inputs[name].value = ALL if value is None else value
+            self._syncing = True        # the controls show what was set, without a second redraw
+            try:
+                for name, value in values.items():
+                    self.inputs[name].value = ALL if value is None else value
+            finally:
+                self._syncing = False
         try:
             section = self._compute()
         except ValueError as err:   # e.g. too few respondents in a segment for key drivers
@@ -262,7 +266,7 @@ class Workbench:
         inputs.update({name: _filter_control(client, name) for name in self._filters})
         for name, control in inputs.items():
             _classed(control, "cx-control", f"cx-control-{name}")
-            control.observe(lambda change, name=name: self.set(**{name: change["new"]}),
+            control.observe(lambda change, name=name: self._moved(name, change["new"]),
                             names="value")
         rows += list(inputs.values())
         self._problem = _classed(w.HTML(), "cx-problem")
@@ -277,6 +281,10 @@ class Workbench:
             rows += [button, status]
         self._controls = _classed(w.VBox(rows), "cx-controls")
         self.inputs = inputs
+
+    def _moved(self, name: str, value) -> None:
+        if not self._syncing:
+            self.set(**{name: value})
 
     def _banner(self) -> str:
         return _render(self.client, "banner", name=self.client.name, client_id=self.client.id)
