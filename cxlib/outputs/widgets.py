@@ -325,7 +325,8 @@ class Workbench:
         """The headline figures with their n and intervals, as the report's cards show them."""
         lang = self.client.config.language
         return self._view(lambda s: _render(self.client, "metrics", metrics=[
-            report.metric_view(k, m, lang) for k, m in s.metrics.items()]), "cx-metrics")
+            report.metric_view(k, m, lang, self.client.config.currency)
+            for k, m in s.metrics.items()]), "cx-metrics")
 
     @property
     def caveats(self):
@@ -352,7 +353,8 @@ def _table_html(client: Client, section: Section, name: str) -> str:
         return _render(client, "note", note=repr(section.table(name)))
     lang = client.config.language
     return _render(client, "table", title=text.t(lang, f"tables.{name}", default=""),
-                   table=report.table_view(section.id, name, section.tables[name], lang))
+                   table=report.table_view(section.id, name, section.tables[name], lang,
+                                           client.config.currency))
 
 
 # -- one workbench per practice notebook -----------------------------------------------
@@ -447,7 +449,8 @@ class Intake:
         tables."""
         def draw(client: Client) -> str:
             frame = INTAKE_TABLES[name](client)
-            table = report.table_view("intake", name, frame, client.config.language)
+            table = report.table_view("intake", name, frame, client.config.language,
+                                      client.config.currency)
             return _render(client, "table", title="", table=table)
 
         if not self.live:
