@@ -98,8 +98,10 @@ def restrict(client: Client, segment: tuple[str, str] | None = None, wave=None,
                 changes["outcomes"] = client.outcomes[client.outcomes["customer_id"].isin(customers)]
             if client.journeys is not None:
                 changes["journeys"] = client.journeys[client.journeys["customer"].isin(customers)]
-        kept = tuple(s for s in client.segments if s != name)
-        survey_config = dataclasses.replace(client.config.survey, segments=kept)
+        # Gone from the segment columns (what client.segments reads) and from client.yml's.
+        changes["segment_columns"] = tuple(s for s in client.segments if s != name)
+        survey_config = dataclasses.replace(client.config.survey, segments=tuple(
+            s for s in client.config.survey.segments if s != name))
         changes["config"] = dataclasses.replace(client.config, survey=survey_config)
     if client.assessment is not None and (wave is not None or function is not None):
         answers = client.assessment
