@@ -32,6 +32,17 @@ class Problem:
         return f"{place + ': ' if place else ''}expected {self.expected}, got {self.got}"
 
 
+class Notice(str):
+    """Valid but odd input: the sentence `cx validate` prints (the string itself), and a
+    `key` with `values` from which the report's appendix words it in the report's
+    language (i18n `checks.<key>`). Values are numbers, file and column names, lists."""
+
+    def __new__(cls, text: str, key: str = "", **values):
+        notice = super().__new__(cls, text)
+        notice.key, notice.values = key, values
+        return notice
+
+
 class CxError(Exception):
     """Raised for a user's mistake; the command line prints it without a traceback."""
 

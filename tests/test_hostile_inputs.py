@@ -10,6 +10,7 @@ within seconds.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import time
@@ -20,6 +21,7 @@ import numpy as np
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings, strategies as st
+from markupsafe import escape
 
 from cxlib import practices
 from cxlib.errors import CxError, DataError
@@ -295,3 +297,49 @@ def test_segment_with_one_group_left_out_and_said(tmp_path):
     assert loaded.segments == ()
     assert "segment 'region' has one group only ('EU')" in loaded.warnings[0]
     run_report(loaded)
+
+
+# ---- valid but odd: said in validate's output and in the report's appendix ---------------------
+
+def _odd_client(folder: Path) -> Path:
+    """Two visible sheets, a segment with one group, a negative revenue, few CRM matches."""
+    survey_client(folder)
+    book = openpyxl.Workbook()
+    book.active.title = "Responses"
+    for row in [["id", "cust", "nps", "region"], *[[f"R{i}", f"C{i}", i % 11, "EU"]
+                                                  for i in range(1, 9)]]:
+        book.active.append(row)
+    book.create_sheet("Notes")["A1"] = "exported 2024-03-01"
+    book.save(folder / "survey.xlsx")
+    (folder / "client.yml").write_text(
+        "client: X\nlanguage: en\nsurvey:\n  file: survey.xlsx\n  respondent_id: id\n"
+        "  customer_id: cust\n  min_answers: 2\n  overall: {nps: nps}\n  segments: [region]\n"
+        "outcomes: {file: crm.csv, customer_id: id, retained: kept, revenue: rev}\n",
+        encoding="utf-8")
+    (folder / "crm.csv").write_text("id,kept,rev\nC1,1,120\nC2,0,-35\nC3,1,80\nX9,1,10\n")
+    return folder
+
+
+def test_odd_input_is_said_in_the_appendix_in_the_reports_language(tmp_path):
+    from cxlib.outputs import report
+
+    client = load_client(_odd_client(tmp_path / "c"))
+    keys = [w.key for w in client.warnings]
+    assert sorted(keys) == ["join_few", "negative_revenue", "segment_one_group", "sheets"]
+    assert all(isinstance(w, str) and w.startswith(("survey.xlsx", "crm.csv"))
+               for w in client.warnings)                      # validate prints them as they are
+    english = report.checks(client, "en")
+    assert len(english) == 4
+    assert "the first of 2 visible sheets (Responses and Notes), 'Responses', was read" in english[0]
+    assert any("every answer to region is 'EU'" in s for s in english)
+    assert any("1 negative revenue figures (first in row 3)" in s for s in english)
+    joined = [s for s in english if s.startswith("Only 3 of 8 surveyed customers")]
+    assert joined and "C4" not in joined[0]                    # no customer id in the report
+    chinese = report.checks(client, "zh")
+    assert len(chinese) == 4 and "共有 2 个可见工作表（Responses和Notes）" in chinese[0]
+    for sentence in chinese:                                   # English only as client text
+        words = set(re.findall(r"[A-Za-z]{3,}", sentence))
+        assert words <= {"survey", "xlsx", "crm", "csv", "cust", "region", "rev", "Responses",
+                         "Notes"}, sentence
+    page = report.render_html(client, {}, dt.date(2026, 12, 1))
+    assert "Data checks" in page and all(str(escape(s)) in page for s in english)

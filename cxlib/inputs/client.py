@@ -15,7 +15,7 @@ from .. import paths
 from .codebook import DEFAULT as DEFAULT_CODEBOOK, Codebook, load_codebook
 from .config import (CONFIG_FILE, MODEL_COLUMNS, OPTIONAL_COLUMNS, OPTIONAL_FILES,
                      ClientConfig, FileSpec, OutcomeRules, load_config)
-from ..errors import CxError, DataError, Problem, quoted
+from ..errors import CxError, DataError, Notice, Problem, quoted
 from . import snapshot
 from .readers import RawTable, read_table
 
@@ -51,7 +51,7 @@ class Client:
     roadmap: pd.DataFrame | None = None
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: Valid but odd findings about the inputs, for validate's output and the appendix.
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     #: Survey columns' value labels (SPSS files): column -> code -> label.
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     codebook: Codebook | None = None
@@ -150,7 +150,7 @@ class _Checker:
     def __init__(self):
         self.problems: list[Problem] = []
         self.reading: dict[str, str] = {}   # file name -> how it was read (layout, encoding)
-        self.warnings: list[str] = []       # valid but odd findings
+        self.warnings: list[Notice] = []       # valid but odd findings
 
     def add(self, table: RawTable, mask: np.ndarray, column: str, expected: str,
             values: pd.Series) -> None:
@@ -387,10 +387,14 @@ def _survey(check: _Checker, config: ClientConfig):
             if len(groups) >= 2:
                 names.append(rule.name)
             else:   # nothing to compare: left out of the comparisons, and said so
-                check.warnings.append(
-                    f"{s.file.name}, column '{cols[f'segment:{i}']}': segment '{rule.name}' has "
+                column = cols[f"segment:{i}"]
+                check.warnings.append(Notice(
+                    f"{s.file.name}, column '{column}': segment '{rule.name}' has "
                     f"{'one group only (' + repr(str(groups[0])) + ')' if len(groups) else 'no answers'}"
-                    ", so it is left out of the comparisons")
+                    ", so it is left out of the comparisons",
+                    "segment_one_group" if len(groups) else "segment_no_answers",
+                    file=s.file.name, column=column, segment=rule.name,
+                    group=str(groups[0]) if len(groups) else ""))
     info["segments"] = tuple(names)
     if "comment" in cols:
         text = table.frame[cols["comment"]].astype(str).str.strip()
@@ -422,8 +426,9 @@ def _nps_scale(check: _Checker, table: RawTable, column: str, spec: FileSpec,
         return None
     answered = scores.dropna()
     if len(answered) >= 50 and answered.min() == 1 and answered.max() == 10:
-        return (f"{spec.name}, column '{column}': none of {len(answered):,} answers is 0; if "
-                f"the question ran 1-10 it is not an NPS item: write {fix}")
+        return Notice(f"{spec.name}, column '{column}': none of {len(answered):,} answers is "
+                      f"0; if the question ran 1-10 it is not an NPS item: write {fix}",
+                      "nps_no_zero", file=spec.name, column=column, count=len(answered))
     return None
 
 
@@ -599,10 +604,11 @@ def _outcomes(check: _Checker, spec: FileSpec, rules: OutcomeRules):
     negative = frame["revenue"] < 0
     if negative.any():
         first = int(table.rows[np.flatnonzero(negative.to_numpy())[0]])
-        check.warnings.append(
+        check.warnings.append(Notice(
             f"{spec.name}, column '{cols['revenue']}': {int(negative.sum()):,} negative revenue "
             f"figures (first in row {first}): refunds or credits? They lower the revenue "
-            "figures as given")
+            "figures as given", "negative_revenue", file=spec.name, column=cols["revenue"],
+            count=int(negative.sum()), row=first))
     if "share_of_wallet" in cols:
         sow = check.numbers(table, cols["share_of_wallet"], spec, 0, 100,
                             label="a share 0-1 or a percentage 0-100")
@@ -852,7 +858,7 @@ def load_client(client: str | Path, allow_small: bool = False) -> Client:
     for kind, read in (("interviews", _interviews), ("journeys", _journeys)):
         if kind in files:
             frames[kind] = read(check, files[kind], known, where)
-    warnings: list[str] = check.warnings
+    warnings: list[Notice] = check.warnings
     if loaded is not None:
         _floor(check, config, loaded[1], allow_small)
     if loaded is not None and frames.get("outcomes") is not None and \
@@ -904,10 +910,11 @@ def _floor(check: _Checker, config: ClientConfig, survey: pd.DataFrame,
 
 #: Ways survey and CRM ids are written differently, each with how to see past it.
 _ID_HABITS = {
-    "spaces": lambda v: " ".join(v.split()),
-    "upper and lower case": str.casefold,
-    "leading zeros": lambda v: v.lstrip("0") or "0",
-    "numbers against text ('123' and '123.0')": lambda v: v[:-2] if v.endswith(".0") else v,
+    "spaces": ("spaces", lambda v: " ".join(v.split())),
+    "case": ("upper and lower case", str.casefold),
+    "zeros": ("leading zeros", lambda v: v.lstrip("0") or "0"),
+    "number_text": ("numbers against text ('123' and '123.0')",
+                    lambda v: v[:-2] if v.endswith(".0") else v),
 }
 #: Joins where fewer than this share of surveyed customers match are worth a warning.
 MATCH_WARNING = 0.5
@@ -915,8 +922,8 @@ MATCH_WARNING = 0.5
 
 def normalized_id(value: str) -> str:
     """A customer id with every habit in _ID_HABITS seen past (outcomes.match: normalized)."""
-    for habit in _ID_HABITS.values():
-        value = habit(value)
+    for _, fix in _ID_HABITS.values():
+        value = fix(value)
     return value
 
 
@@ -940,7 +947,7 @@ def _join(check: _Checker, config: ClientConfig, survey: pd.DataFrame,
     outcomes.attrs["join"] = {"surveyed": len(surveyed), "matched": matched, "crm": len(crm)}
     if not len(surveyed) or matched >= MATCH_WARNING * len(surveyed):
         return []
-    reason = _why_unmatched(surveyed, crm)
+    reason, habits = _why_unmatched(surveyed, crm)
     left = ", ".join(repr(v) for v in surveyed[~surveyed.isin(ids)].unique()[:3])
     right = ", ".join(repr(v) for v in crm[~crm.isin(set(surveyed))].unique()[:3])
     spec, s = config.files["outcomes"], config.survey
@@ -950,19 +957,23 @@ def _join(check: _Checker, config: ClientConfig, survey: pd.DataFrame,
         check.problems.append(Problem(s.file.name, None, s.customer_id,
                                       f"customer ids that match {spec.name}", detail))
         return []
-    return [f"{s.file.name}, column '{s.customer_id}': {detail}"]
+    return [Notice(f"{s.file.name}, column '{s.customer_id}': {detail}", "join_few",
+                   file=s.file.name, crm=spec.name, matched=matched, surveyed=len(surveyed),
+                   habits=habits)]
 
 
-def _why_unmatched(surveyed: pd.Series, crm: pd.Series) -> str:
-    """The likely reason survey and CRM ids do not match, and the key that sees past it."""
+def _why_unmatched(surveyed: pd.Series, crm: pd.Series) -> tuple[str, list[str]]:
+    """The likely reason survey and CRM ids do not match, and the key that sees past it;
+    with the habits (keys of _ID_HABITS) that raise the match count, most helpful first."""
     base = int(surveyed.isin(set(crm)).sum())
     gains = {}
-    for habit, fix in _ID_HABITS.items():
+    for habit, (_, fix) in _ID_HABITS.items():
         gains[habit] = int(surveyed.map(fix).isin(set(crm.map(fix))).sum()) - base
     helpful = [h for h, g in sorted(gains.items(), key=lambda kv: -kv[1]) if g > 0]
     if helpful:
-        return (f"the ids differ by {' and '.join(helpful)} (set outcomes.match: normalized to "
-                "match them regardless)")
-    return "the ids share no pattern (is customer_id the same id system in both files?)"
+        said = " and ".join(_ID_HABITS[h][0] for h in helpful)
+        return (f"the ids differ by {said} (set outcomes.match: normalized to match them "
+                "regardless)"), helpful
+    return "the ids share no pattern (is customer_id the same id system in both files?)", []
 
 

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from .config import FileSpec
-from ..errors import DataError, Problem
+from ..errors import DataError, Notice, Problem
 
 #: Delimiters tried on the header line of a text file.
 DELIMITERS = (",", ";", "\t", "|")
@@ -95,7 +95,7 @@ class RawTable:
     encoding: str = ""                 # the codec the text was read with ("" for workbooks)
     layout: str = "plain"              # a key of LAYOUTS
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> code -> label
-    warnings: list[str] = field(default_factory=list)   # valid but odd: for validate's output
+    warnings: list[Notice] = field(default_factory=list)   # valid but odd: for validate's output
 
     def describe(self) -> str:
         """How the file was read, for validate's output: its layout and encoding."""
@@ -611,9 +611,11 @@ def _sheet(spec: FileSpec, book, notes: list):
             _fail(spec, None, "a visible first sheet, or sheet: in client.yml naming the one "
                   "to read", f"the first sheet '{names[0]}' is hidden (visible: {listed})")
         if len(visible) > 1:
-            notes.append(f"{spec.name}: read the first sheet '{names[0]}' of "
-                         f"{len(visible)} visible sheets ({', '.join(visible)}); set sheet: "
-                         "in client.yml to read another")
+            notes.append(Notice(f"{spec.name}: read the first sheet '{names[0]}' of "
+                                f"{len(visible)} visible sheets ({', '.join(visible)}); set "
+                                "sheet: in client.yml to read another", "sheets",
+                                file=spec.name, sheet=names[0], visible=len(visible),
+                                sheets=list(visible)))
         return first
     wanted = spec.sheet.strip().casefold()
     for name in names:

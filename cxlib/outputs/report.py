@@ -14,7 +14,7 @@ import plotly.offline
 from markupsafe import Markup
 
 from .. import paths
-from . import claims, portfolio, text
+from . import claims, portfolio, privacy, text
 from ..inputs.client import Client
 from ..practices.linkage import measure_names
 from .section import Metric, Section
@@ -407,6 +407,29 @@ def _provenance(short: dict, lang: str) -> dict:
     }
 
 
+def checks(client: Client, lang: str) -> list[str]:
+    """What validation found valid but odd in the inputs (Client.warnings), in the report's
+    language: counts formatted as counts, lists as lists, ids never shown, redacted."""
+    said = []
+    for notice in client.warnings:
+        values = {}
+        for name, value in notice.values.items():
+            if isinstance(value, bool) or not isinstance(value, (int, list)):
+                values[name] = value
+            elif isinstance(value, int):
+                values[name] = text.figure(value, "count", lang)
+        if notice.key == "join_few":
+            habits = [text.t(lang, f"checks.habits.{h}") for h in notice.values["habits"]]
+            values["reason"] = (text.t(lang, "checks.join_differ",
+                                       habits=text.listing(habits, lang))
+                                if habits else text.t(lang, "checks.join_no_pattern"))
+        if notice.key == "sheets":
+            values["sheets"] = text.listing(notice.values["sheets"], lang)
+        sentence = text.t(lang, f"checks.{notice.key}", **values) if notice.key else notice
+        said.append(privacy.redact(sentence, client.config.redact, client.config.country))
+    return said
+
+
 def render_html(client: Client, sections: dict[str, Section], generated: dt.date,
                 run: dict | None = None) -> str:
     """The whole report as one self-contained HTML page (plotly.js embedded once).
@@ -436,6 +459,7 @@ def render_html(client: Client, sections: dict[str, Section], generated: dt.date
                        key="sources"),
         settings=_settings_table(run["settings"], lang) if run.get("settings") else None,
         provenance=_provenance(run["provenance"], lang) if run.get("provenance") else None,
+        checks=checks(client, lang),
     )
 
 
@@ -453,6 +477,7 @@ def results(client: Client, sections: dict[str, Section], generated: dt.date,
                      for k, s in sections.items()},
         "figures": sum(len(s.figures) for s in sections.values()),
         "sources": client.sources.to_dict(orient="records"),
+        "checks": checks(client, client.config.language),
         # this client's own figures, for `cx portfolio` (cxlib.outputs.portfolio)
         "benchmark": portfolio.client_figures(client, sections),
     }
