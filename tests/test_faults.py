@@ -34,10 +34,17 @@ def _duration(report: Path) -> float:
             - dt.datetime.fromisoformat(data["started"])).total_seconds()
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C live, as a terminal gives it: a suite started in the background inherits
+    SIGINT ignored, and Python keeps an inherited ignore, so the run would never see it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(*args, mark: str) -> subprocess.Popen:
     return subprocess.Popen([*CX, "run", *map(str, args), "--no-deliverables"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env={**os.environ, "CX_TEST_RUN": mark})
+                            start_new_session=True, preexec_fn=_as_in_a_terminal,
+                            env={**os.environ, "CX_TEST_RUN": mark})
 
 
 def _marked(mark: str) -> list[int]:

@@ -347,7 +347,7 @@ def _open_voila(context, url: str) -> Page:
 
 @pytest.mark.xfail(strict=False, reason="Voila 0.5 here sometimes starts the kernel and "
                    "never sends the page (2 runs in 5 on a loaded machine); passes otherwise; "
-                   "see /work/notes/issue-13.md")
+                   "an open defect of issue 13: remove this mark once it is found")
 def test_voila_workshop_view_has_no_code_and_controls_redraw(context, voila):
     page = _open_voila(context, voila + "/")
     _wait_drawn(page, [".cx-figure-journey_map .js-plotly-plot .main-svg",

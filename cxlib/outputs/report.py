@@ -16,7 +16,7 @@ from markupsafe import Markup
 from .. import paths
 from . import claims, portfolio, privacy, text
 from ..inputs.client import Client
-from ..practices.linkage import measure_names
+from ..practices.linkage import MEASURE_COLUMN, measure_names
 from .section import Metric, Section
 from .theme import css_variables, load_theme
 
@@ -61,7 +61,7 @@ BODY = {
 APPENDIX = {
     "P1": {"outcomes_by_group": ("n", "retention", "retention_low", "retention_high", "revenue",
                                  "revenue_low", "revenue_high", "share_of_wallet"),
-           "loyalty_by_": ("value", "ci_low", "ci_high", "n"),
+           "loyalty_by_": (*MEASURE_COLUMN.values(), "ci_low", "ci_high", "n"),
            "segment_tests": ("test", "statistic", "df", "p_value", "n"),
            "retention_model": ("coef", "se", "z", "p_value", "odds_ratio", "or_low", "or_high")},
     "P2": {"breakpoints": ("name", "stage", "n", "gap", "ci_low", "ci_high", "p_adjusted",

@@ -16,6 +16,10 @@ GROUPS = {
 }
 
 
+#: The column holding the measure in the loyalty-by-segment tables, by the measure's kind.
+MEASURE_COLUMN = {"nps": "nps", "percent": "satisfied"}
+
+
 def measure_names(overall: Overall, language: str) -> dict:
     """The overall measure's own words: its name, its unit and its groups' names.
 

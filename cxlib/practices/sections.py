@@ -218,9 +218,6 @@ def survey_summary(client: Client) -> pd.DataFrame:
 #: Significance level of the segment tests (Holm-adjusted across a client's segments).
 SEGMENT_ALPHA = 0.05
 #: The column a loyalty-by-segment table names its figure: NPS, or the share satisfied in %.
-MEASURE_COLUMN = {"nps": "nps", "percent": "satisfied"}
-
-
 def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
               unit: str, template: str) -> None:
     """The headline measure by each segment, tested only where a segment has two values or
@@ -247,7 +244,7 @@ def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
     tests["p_adjusted"] = metrics.holm(tests["p_value"]) if len(tests) else []
     for segment, table in tables.items():
         s.tables[f"loyalty_by_{segment}"] = table.rename(
-            columns={"value": MEASURE_COLUMN[measure]})
+            columns={"value": p1.MEASURE_COLUMN[measure]})
         for value in table.index[table["small_sample"]]:
             _small(client, s, f"{segment} = {value}", int(table.loc[value, "n"]))
         if segment not in tests.index:
