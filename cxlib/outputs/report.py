@@ -412,19 +412,14 @@ def checks(client: Client, lang: str) -> list[str]:
     language: counts formatted as counts, lists as lists, ids never shown, redacted."""
     said = []
     for notice in client.warnings:
-        values = {}
-        for name, value in notice.values.items():
-            if isinstance(value, bool) or not isinstance(value, (int, list)):
-                values[name] = value
-            elif isinstance(value, int):
-                values[name] = text.figure(value, "count", lang)
+        values = {name: text.figure(value, "count", lang) if isinstance(value, int)
+                  else text.listing(value, lang) if isinstance(value, list) else value
+                  for name, value in notice.values.items()}
         if notice.key == "join_few":
             habits = [text.t(lang, f"checks.habits.{h}") for h in notice.values["habits"]]
             values["reason"] = (text.t(lang, "checks.join_differ",
                                        habits=text.listing(habits, lang))
                                 if habits else text.t(lang, "checks.join_no_pattern"))
-        if notice.key == "sheets":
-            values["sheets"] = text.listing(notice.values["sheets"], lang)
         sentence = text.t(lang, f"checks.{notice.key}", **values) if notice.key else notice
         said.append(privacy.redact(sentence, client.config.redact, client.config.country))
     return said
