@@ -61,8 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     dask.add_argument("--cluster", metavar="ADDRESS", default=None,
                       help="run each client as a task on the dask scheduler at ADDRESS "
                       "(tcp://HOST:8786, tls://HOST:8786), or on N dask workers started "
-                      "here with local:N; the workers must see the client folders and the "
-                      "reports folder at the same paths (shared storage)")
+                      "here with local:N; each client's input files are sent to its worker "
+                      "and its report sent back (encrypted: tls:// unless the scheduler is "
+                      "on this machine)")
+    dask.add_argument("--shared-storage", action="store_true",
+                      help="the workers read the client folders and write the reports folder "
+                      "themselves, at the same paths (storage every worker mounts); nothing "
+                      "is sent")
     dask.add_argument("--tls-ca", type=Path, default=None, metavar="FILE",
                       help="certificate authority the scheduler's certificate is signed by")
     dask.add_argument("--tls-cert", type=Path, default=None, metavar="FILE",
@@ -141,10 +146,12 @@ def _cluster_options(args) -> dict:
     """--cluster and its companions, checked together (UsageError)."""
     tls = (args.tls_ca, args.tls_cert, args.tls_key)
     if args.cluster is None:
-        if any(tls):
-            raise UsageError("--tls-* only with --cluster")
+        alone = [flag for flag, given in (("--shared-storage", args.shared_storage),
+                                          ("--tls-*", any(tls))) if given]
+        if alone:
+            raise UsageError(f"{' and '.join(alone)} only with --cluster")
         return {}
-    from .cluster import parse_cluster, security
+    from .cluster import check_shipping, parse_cluster, security
 
     if args.shard != (1, 1):
         raise UsageError("--shard is for array jobs without a scheduler; with --cluster "
@@ -152,7 +159,10 @@ def _cluster_options(args) -> dict:
     if args.workers is not None:
         raise UsageError("--workers is for one machine; with --cluster the cluster's workers "
                          "run the clients (--cluster local:N for N workers here)")
-    return {"cluster": parse_cluster(args.cluster), "tls": security(*tls)}
+    cluster, secure = parse_cluster(args.cluster), security(*tls)
+    if not args.shared_storage:
+        check_shipping(cluster, secure)
+    return {"cluster": cluster, "shared_storage": args.shared_storage, "tls": secure}
 
 
 def _run(args) -> int:

@@ -135,6 +135,20 @@ class Plan:
                 "environment": self.environment}
 
 
+def code_differences(run: Plan) -> list[str]:
+    """How the code and packages here differ from those `run` was planned with ([] if not).
+
+    A cluster worker checks this before making a report its caller planned, so that the
+    manifest tells the truth about the code that made the report.
+    """
+    wanted = run.deciding()
+    here = {"code": code_state(), "environment": environment()}
+    here["code"]["cxlib"] = {k: v for k, v in here["code"]["cxlib"].items()
+                             if k in wanted["code"]["cxlib"]}
+    return [f"{_DECIDING[key]} differ{_which(wanted[key], here[key])}"
+            for key in here if wanted[key] != here[key]]
+
+
 def plan(config: ClientConfig, parameters: dict, deliverables: bool) -> Plan:
     """Hash everything a run of this client would be made from."""
     return Plan(client=config.id, folder=config.folder,

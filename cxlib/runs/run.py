@@ -97,9 +97,15 @@ def plan_job(config, root: Path, parameters: dict | None, deliverables: bool) ->
 
 
 def make_report(job: Job, work: Path, kernel: str = KERNEL, deliverables: bool = True,
-                at_once: int = 1, allow_small: bool = False) -> None:
-    """Write the client's whole report into the empty folder `work`, manifest.json last."""
-    started, folder = dt.datetime.now(dt.timezone.utc), job.folder
+                at_once: int = 1, allow_small: bool = False, read_from: Path | None = None,
+                benchmark_root: Path | None = None) -> None:
+    """Write the client's whole report into the empty folder `work`, manifest.json last.
+
+    read_from : where the client's files are read, when not job.folder (a cluster worker's
+        private copy of them); the report still records job.folder and job.plan.
+    benchmark_root : where portfolio.json is read, when not job.root.
+    """
+    started, folder = dt.datetime.now(dt.timezone.utc), read_from or job.folder
     token = staging.run_token()
     (work / "notebooks").mkdir(parents=True)
     # The kernels start while the client is read and checked.
@@ -110,7 +116,7 @@ def make_report(job: Job, work: Path, kernel: str = KERNEL, deliverables: bool =
         notebooks.run({**params.values(job.settings), "client": str(saved),
                        "output_dir": str(work), "live": False})
     sections = load_sections(work)
-    benchmark = portfolio.load(job.root)    # reports/portfolio.json (cx portfolio)
+    benchmark = portfolio.load(benchmark_root or job.root)  # portfolio.json (cx portfolio)
     if benchmark is not None:
         sections["benchmark"] = portfolio.section(loaded, sections, benchmark)
     records = params.records(job.settings)
@@ -211,7 +217,8 @@ def batch(clients: list[str]) -> list[Path]:
 
 
 def run_many(clients: list[str], workers: int = 2, progress: bool = True,
-             cluster: str | int | None = None, tls=None, **options) -> list[Outcome]:
+             cluster: str | int | None = None, shared_storage: bool = False, tls=None,
+             **options) -> list[Outcome]:
     """Run several clients, each in a worker process of its own; report every outcome.
 
     At most `workers` notebooks execute at once: up to that many clients side by side,
@@ -221,15 +228,17 @@ def run_many(clients: list[str], workers: int = 2, progress: bool = True,
     left unfinished and raises KeyboardInterrupt or Stopped.
 
     With `cluster` (a dask scheduler's address, or N for N local dask workers) each client
-    is a task on that cluster instead (cxlib.runs.cluster; the workers read the client
-    folders and write the reports folder at the same paths); `tls` is a dask Security.
+    is a task on that cluster instead (cxlib.runs.cluster): each task carries its client's
+    files and brings its report back, or with `shared_storage` the workers read the client
+    folders and write the reports folder at the same paths; `tls` is a dask Security.
     """
     params.check(options.get("parameters") or {})   # a bad -p stops the batch before it starts
     folders = batch(clients)
     if cluster is not None:
         from .cluster import run_on_cluster
 
-        outcomes = run_on_cluster(folders, options, cluster, tls=tls, progress=progress)
+        outcomes = run_on_cluster(folders, options, cluster, shared=shared_storage, tls=tls,
+                                  progress=progress)
         return _named(clients, outcomes)
     ensure_kernel(options.get("kernel", KERNEL))
     workers = max(1, workers)

@@ -169,6 +169,40 @@ def publish(staging: Path, final: Path) -> None:
 
 
 @contextlib.contextmanager
+def held(folder: Path) -> Iterator[Lock]:
+    """Hold a new folder with a lock file of its own while it is used; remove it afterwards.
+
+    `remove_unheld` removes such a folder only when no live process holds it.
+    """
+    lock = Lock(folder / _LOCK)
+    lock.acquire()
+    try:
+        yield lock
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        lock.release()
+
+
+def remove_unheld(folders) -> list[Path]:
+    """Remove the folders (made for `held`) that no live process holds: left by a killed one."""
+    removed = []
+    for folder in folders:
+        lock = Lock(folder / _LOCK)
+        try:
+            if not (folder / _LOCK).exists():
+                if time.time() - folder.stat().st_mtime < _UNLOCKED_GRACE_S:
+                    continue                      # being made right now
+            elif not lock.acquire():
+                continue                          # a live process uses it
+        except FileNotFoundError:
+            continue                              # removed meanwhile
+        shutil.rmtree(folder, ignore_errors=True)
+        lock.release()
+        removed.append(folder)
+    return removed
+
+
+@contextlib.contextmanager
 def snapshot_folder(client_folder: Path, staging: Path, token: str) -> Iterator[Path]:
     """A folder for the run's snapshot of the client, inside the client's own folder.
 
@@ -181,29 +215,13 @@ def snapshot_folder(client_folder: Path, staging: Path, token: str) -> Iterator[
     except OSError:
         folder = staging / "snapshot"
         folder.mkdir()
-    lock = Lock(folder / _LOCK)
-    lock.acquire()
-    try:
+    with held(folder):
         yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        lock.release()
 
 
 def remove_stale_snapshots(client_folder: Path) -> list[Path]:
     """Remove snapshot folders in a client's folder that no live run holds."""
-    removed = []
-    for folder in sorted(Path(client_folder).glob(f"{SNAPSHOT_PREFIX}*")):
-        lock = Lock(folder / _LOCK)
-        if not (folder / _LOCK).exists():
-            if time.time() - folder.stat().st_mtime < _UNLOCKED_GRACE_S:
-                continue                          # being made right now
-        elif not lock.acquire():
-            continue                              # a live run reads it
-        shutil.rmtree(folder, ignore_errors=True)
-        lock.release()
-        removed.append(folder)
-    return removed
+    return remove_unheld(sorted(Path(client_folder).glob(f"{SNAPSHOT_PREFIX}*")))
 
 
 def clean(root: Path, client_folders: list[Path] = (),
