@@ -2,12 +2,13 @@
 
 The same generated clients are run by `cx run --workers W` (the pool) and by
 `cx run --cluster local:W` (a dask LocalCluster of W one-thread workers), alternately,
---repeat times each; then dask's own cost per task is measured on empty tasks. Prints both
-batch times, their ratio, the overhead per client, and what 10,000 clients would take on
-N workers at the measured seconds per client.
+--repeat times each (the dask side sends each client's files to its worker and gets its
+report back, or reads and writes in place with --shared-storage); then dask's own cost per
+task is measured on empty tasks. Prints both batch times, their ratio, the overhead per
+client, and what 10,000 clients would take on N workers at the measured seconds per client.
 
 Usage: python bench/cluster.py [--clients 50] [--respondents 400] [--workers 2]
-                               [--repeat 1] [--deliverables]
+                               [--repeat 1] [--deliverables] [--shared-storage]
 """
 import argparse
 import statistics
@@ -42,15 +43,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--deliverables", action="store_true")
+    parser.add_argument("--shared-storage", action="store_true")
     args = parser.parse_args()
     extra = [] if args.deliverables else ["--no-deliverables"]
     w = str(args.workers)
+    dask_how = ["--cluster", f"local:{w}"] + (["--shared-storage"] if args.shared_storage else [])
     with tempfile.TemporaryDirectory() as tmp:
         folders = [str(make_client(Path(tmp) / f"client{i}", n_respondents=args.respondents,
                                    seed=300 + i, n_staff=8)) for i in range(args.clients)]
         times = {"pool": [], "dask": []}
         for i in range(args.repeat):                # alternately: load changes hit both
-            for name, how in (("pool", ["--workers", w]), ("dask", ["--cluster", f"local:{w}"])):
+            for name, how in (("pool", ["--workers", w]), ("dask", dask_how)):
                 seconds, _ = measure(CX, "run", *folders, *how, *extra,
                                      "--output", str(Path(tmp) / f"{name}{i}"))
                 times[name].append(seconds)
@@ -61,7 +64,7 @@ def main() -> None:
     print(f"{args.clients} clients of {args.respondents} respondents, {args.workers} workers, "
           f"{'with' if args.deliverables else 'without'} deliverables, median of {args.repeat}")
     print(f"process pool (--workers {w})        : {pool:7.1f} s")
-    print(f"dask LocalCluster (--cluster local:{w}): {dask:7.1f} s")
+    print(f"dask LocalCluster ({' '.join(dask_how)}): {dask:7.1f} s")
     print(f"ratio dask / pool                  : {dask / pool:7.2f}x")
     print(f"overhead per client (worker-s)     : {overhead:7.2f} s "
           f"(of {per_client:.1f} worker-s per client)")
