@@ -110,7 +110,9 @@ def test_run_killed_at_a_random_moment_leaves_a_whole_report(setup, tiny_report,
     assert status == (0 if started != previous else 3), f"{moment}: " + "\n".join(lines)
     assert _copies_of_client_data(out) == [], moment
     if signum != signal.SIGKILL:
-        assert run.returncode in (0, 128 + signum), moment
+        # -signum: the signal came while Python was still starting or already ending
+        # (cx's handler not yet or no longer set); the report is whole either way.
+        assert run.returncode in (0, 128 + signum, -signum), moment
         assert "Traceback" not in err and len(err.strip().splitlines()) <= 1, (moment, err)
         assert err.strip() == "" or "cx run: stopped by" in err, moment
     else:

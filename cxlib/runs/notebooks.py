@@ -126,6 +126,9 @@ class Notebooks:
                 loop.run_until_complete(manager.start_kernel(cwd=str(paths.NOTEBOOKS)))
                 with self._lock:
                     self._managers.append(manager)
+                # A run stopped meanwhile (a client refused at reading) waits no longer.
+                if self._stop.is_set():
+                    raise _Cancelled()
                 loop.run_until_complete(_warm(manager, self._stop))
                 return manager
             except Exception as err:  # noqa: BLE001 - kernel start-up raises many kinds
@@ -172,7 +175,13 @@ async def _warm(manager, stop: threading.Event) -> None:
     client = manager.client()
     client.start_channels()
     try:
-        await client.wait_for_ready(timeout=_READY_TIMEOUT_S)
+        ready = asyncio.ensure_future(client.wait_for_ready(timeout=_READY_TIMEOUT_S))
+        while not ready.done():
+            await asyncio.wait({ready}, timeout=0.1)
+            if stop.is_set():
+                ready.cancel()
+                raise _Cancelled()
+        ready.result()
         msg_id = client.execute(WARM_UP, silent=True, store_history=False)
         deadline = time.monotonic() + _READY_TIMEOUT_S
         while time.monotonic() < deadline:
