@@ -864,6 +864,8 @@ def load_client(client: str | Path, allow_small: bool = False) -> Client:
     if loaded is not None and frames.get("outcomes") is not None and \
             "customer_id" in loaded[1]:
         warnings += _join(check, config, loaded[1], frames["outcomes"])
+    if loaded is not None and config.customer_base is not None:
+        _base(check, config, loaded[1], frames.get("outcomes"))
     codebook = _codebook(check, config, known, where)
     if check.problems:
         raise DataError(check.problems)
@@ -906,6 +908,56 @@ def _floor(check: _Checker, config: ClientConfig, survey: pd.DataFrame,
             s.file.name, None, s.overall.column,
             f"at least {floor} answers to the overall measure{fix}",
             f"{answers} answer{'s' if answers != 1 else ''}"))
+
+
+def _base(check: _Checker, config: ClientConfig, survey: pd.DataFrame,
+          outcomes: pd.DataFrame | None) -> None:
+    """client.yml's customer_base against the survey: its segment's values are the
+    survey's, and no group of the base is smaller than what was surveyed of it (customers
+    answering, and the CRM revenue of those customers)."""
+    base = config.customer_base
+    revenue = None
+    if outcomes is not None and "customer_id" in survey:
+        by_id = outcomes.drop_duplicates("customer_id").set_index("customer_id")["revenue"]
+        revenue = survey["customer_id"].map(by_id)
+
+    def at_least(key: str, rows: pd.Series, customers, annual) -> None:
+        where = ("customer_base." + key).rstrip(".")
+        surveyed = int(rows.sum())
+        if customers is not None and customers < surveyed:
+            check.problems.append(Problem(
+                CONFIG_FILE, base.lines.get(f"{key}customers"), f"{where}.customers",
+                f"at least the {surveyed:,} customers surveyed", f"{customers:,}"))
+        crm = None if revenue is None else float(revenue[rows].sum())
+        if annual is not None and crm is not None and annual < crm:
+            check.problems.append(Problem(
+                CONFIG_FILE, base.lines.get(f"{key}annual_revenue"), f"{where}.annual_revenue",
+                f"at least the surveyed customers' revenue in the CRM ({crm:,.0f})",
+                f"{annual:,.0f}"))
+
+    at_least("", pd.Series(True, index=survey.index), base.customers, base.annual_revenue)
+    if base.segment is None or base.segment not in survey:
+        return
+    values = survey[base.segment].astype("string")
+    seen = list(values.dropna().unique())
+    for group, (customers, annual) in base.groups.items():
+        if group not in seen:
+            guess = difflib.get_close_matches(group, seen, n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            check.problems.append(Problem(
+                CONFIG_FILE, base.lines.get(f"{base.segment}.{group}"),
+                f"customer_base.{base.segment}.{group}",
+                f"a value of {base.segment} in {config.survey.file.name} "
+                f"({', '.join(map(str, seen[:8]))})", f"'{group}'{hint}"))
+            continue
+        at_least(f"{base.segment}.{group}.", (values == group).fillna(False),
+                 customers, annual)
+    missing = [v for v in seen if v not in base.groups]
+    if missing:
+        check.problems.append(Problem(
+            CONFIG_FILE, base.lines.get(base.segment), f"customer_base.{base.segment}",
+            f"every value of {base.segment} that the survey holds, so the groups cover the "
+            "whole base", "no " + ", ".join(f"'{v}'" for v in missing)))
 
 
 #: Ways survey and CRM ids are written differently, each with how to see past it.

@@ -47,7 +47,7 @@ OPTIONAL_COLUMNS = {
 }
 
 _TOP_KEYS = ("client", "language", "currency", "country", "industry", "brand", "redact",
-             "survey", "codebook") + OPTIONAL_FILES
+             "survey", "codebook", "customer_base", "materiality") + OPTIONAL_FILES
 _FILE_KEYS = ("file", "format", "encoding", "sheet", "missing", "labels", "columns")
 _SURVEY_KEYS = _FILE_KEYS + ("respondent_id", "customer_id", "min_answers", "overall", "effort",
                              "segments",
@@ -185,6 +185,30 @@ class Survey:
 
 
 @dataclass(frozen=True)
+class CustomerBase:
+    """The client's whole customer base (client.yml `customer_base`), to scale money to.
+
+    `customers` and `annual_revenue` are the whole base's (either may be None when not
+    given; with `segment`, the sums of its groups). `segment` names one survey segment and
+    `groups` maps each of its values to (customers, annual revenue or None). `lines` holds
+    client.yml line numbers by key path, for the checks against the survey.
+    """
+
+    customers: int | None
+    annual_revenue: float | None
+    segment: str | None = None
+    groups: dict = field(default_factory=dict)
+    lines: dict = field(default_factory=dict)
+
+
+#: The materiality floor when client.yml gives none: 0.1% of the revenue the money
+#: figures cover (the base's annual revenue, else the surveyed customers').
+DEFAULT_MATERIALITY = ("share", 0.001)
+#: The largest materiality floor as a share of revenue.
+MAX_MATERIALITY_SHARE = 0.10
+
+
+@dataclass(frozen=True)
 class ClientConfig:
     """Everything client.yml says about one client."""
 
@@ -201,6 +225,10 @@ class ClientConfig:
     codebook: Path | None = None    # the client's own themes for open comments, if any
     country: str | None = None     # ISO 3166 code: national phone formats to redact
     industry: str | None = None    # the portfolio benchmark's peer group
+    customer_base: CustomerBase | None = None   # the whole base, to scale money to
+    #: The smallest initiative revenue impact shown as money: ("share", of the revenue
+    #: the figures cover) or ("amount", in the currency).
+    materiality: tuple = DEFAULT_MATERIALITY
 
 
 class _Reader:
@@ -702,6 +730,107 @@ def _country(r: _Reader, value) -> str | None:
     return code
 
 
+_BASE_FIGURES = ("customers", "annual_revenue")
+
+
+def _base_figure(r: _Reader, value, path: tuple, whole: bool) -> float | None:
+    """A count of customers (whole) or an annual revenue: positive and finite."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            0 < value < 1e15) or (whole and value != int(value)):
+        expected = ("a whole number of customers above 0" if whole else
+                    "an annual revenue above 0 in the client's currency, less than 10^15")
+        r.problem(path, expected, quoted(value))
+        return None
+    return int(value) if whole else float(value)
+
+
+def _customer_base(r: _Reader, value, survey: Survey | None) -> CustomerBase | None:
+    """client.yml `customer_base`: the whole base's customers and annual revenue, and
+    optionally the same per value of one survey segment (post-stratified scaling)."""
+    if value is None:
+        return None
+    path = ("customer_base",)
+    if not isinstance(value, dict) or not value:
+        r.problem(path, "a mapping with customers and/or annual_revenue, and optionally one "
+                  "segment with the same per value", quoted(value))
+        return None
+    segments = {rule.name: rule for rule in (survey.segment_rules if survey else ())}
+    named = [k for k in value if k not in _BASE_FIGURES]
+    for key in named:
+        if str(key) not in segments:
+            allowed = _BASE_FIGURES + tuple(segments)
+            guess = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            r.problem(path + (str(key),), "customers, annual_revenue or one of the survey's "
+                      f"segments ({', '.join(segments) or 'none'})",
+                      f"unknown key '{key}'{hint}")
+        elif segments[str(key)].column is None:
+            r.problem(path + (str(key),), "a segment with one answer per customer (not a "
+                      "multi-select)", f"'{key}'")
+    known = [str(k) for k in named if str(k) in segments and segments[str(k)].column]
+    if len(known) > 1:
+        r.problem(path, "one segment at most", ", ".join(known))
+    lines = {".".join(k[1:]): line for k, line in r.lines.items()
+             if k[:1] == path and len(k) > 1}
+    customers = _base_figure(r, value.get("customers"), path + ("customers",), True)
+    revenue = _base_figure(r, value.get("annual_revenue"), path + ("annual_revenue",), False)
+    segment, groups = (known[0] if known else None), {}
+    if segment is not None:
+        entries = r.pairs(value[segment], path + (segment,),
+                          f"each value of {segment} to its customers and annual_revenue")
+        for group, entry in entries.items():
+            where = path + (segment, str(group))
+            entry = r.mapping(entry, where, _BASE_FIGURES)
+            if "customers" not in entry:
+                r.problem(where + ("customers",), "the customers of this group", "nothing")
+            groups[str(group)] = (
+                _base_figure(r, entry.get("customers"), where + ("customers",), True),
+                _base_figure(r, entry.get("annual_revenue"), where + ("annual_revenue",),
+                             False))
+        given = [g for g, (_, rev) in groups.items() if rev is not None]
+        if given and len(given) < len(groups):
+            lacking = [g for g in groups if g not in given]
+            r.problem(path + (segment,), "annual_revenue for every group or for none",
+                      "none for " + ", ".join(lacking))
+        if not groups:
+            r.problem(path + (segment,), f"at least one value of {segment}", "nothing")
+        total = sum(c or 0 for c, _ in groups.values())
+        if customers is not None and groups and customers != total:
+            r.problem(path + ("customers",), f"the sum of the {segment} groups' customers "
+                      f"({total:,}), or no total", f"{customers:,}")
+        summed = sum(rev or 0.0 for _, rev in groups.values())
+        if revenue is not None and given and abs(revenue - summed) > 0.5:
+            r.problem(path + ("annual_revenue",), f"the sum of the {segment} groups' annual "
+                      f"revenue ({summed:,.0f}), or no total", f"{revenue:,.0f}")
+        customers = total if all(c is not None for c, _ in groups.values()) else customers
+        if given and len(given) == len(groups):
+            revenue = summed
+    elif customers is None and revenue is None and not named:
+        r.problem(path, "customers and/or annual_revenue", "neither")
+    return CustomerBase(customers, revenue, segment, groups, lines)
+
+
+def _materiality(r: _Reader, value) -> tuple:
+    """client.yml `materiality`: a share of revenue written with % ("0.5%"), or an amount."""
+    if value is None:
+        return DEFAULT_MATERIALITY
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            share = float(value.strip()[:-1]) / 100
+        except ValueError:
+            share = -1.0
+        if 0 <= share <= MAX_MATERIALITY_SHARE:
+            return ("share", share)
+    elif not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value < 1e15:
+        return ("amount", float(value))
+    r.problem(("materiality",), "a share of annual revenue such as 0.5% (at most "
+              f"{MAX_MATERIALITY_SHARE:.0%}), or an amount in the client's currency such as "
+              "50000", quoted(value))
+    return DEFAULT_MATERIALITY
+
+
 def load_config(folder: str | Path) -> ClientConfig:
     """Read and check a client folder's client.yml; raise DataError listing every problem."""
     folder = Path(folder)
@@ -751,6 +880,8 @@ def load_config(folder: str | Path) -> ClientConfig:
         codebook=r.path(data["codebook"], ("codebook",)) if data.get("codebook") else None,
         country=_country(r, data.get("country")),
         industry=r.text(data.get("industry"), ("industry",), required=False),
+        customer_base=_customer_base(r, data.get("customer_base"), survey),
+        materiality=_materiality(r, data.get("materiality")),
     )
     if r.problems:
         raise DataError(r.problems)

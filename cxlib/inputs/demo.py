@@ -156,6 +156,11 @@ _SEGMENTS = {  # column: (shares, English labels, Chinese labels, effect on loya
                ("1年以下", "1-3年", "3年以上"), (-0.1, 0.0, 0.05)),
 }
 _PLAN_REVENUE = (180.0, 540.0, 1450.0)  # USD a year, by plan
+#: The whole customer base client.yml gives, per region: customers per surveyed
+#: respondent, each region's share of the base (not quite the survey's, so the
+#: post-stratified scaling matters) and its annual revenue per customer, USD.
+_BASE_PER_RESPONDENT = 600
+_BASE_REGIONS = ((0.30, 0.28, 0.21, 0.13, 0.08), (562.0, 521.0, 604.0, 548.0, 497.0))
 
 #: Themes planted in the open comments: demo codebook theme -> (its touchpoints, share of
 #: detractors, passives and promoters who raise it). Detractors speak of a theme in its
@@ -747,6 +752,12 @@ def _config(name: str, language: str, seed: int, n: int, crm_file: str) -> str:
         f"scale: [1, 5]}}" for k, tp in enumerate(TOUCHPOINT_IDS, start=1))
     sheet = "\n  sheet: Customers" if crm_file.endswith(".xlsx") else ""
     redact = "\n".join(f"  - {json.dumps(r, ensure_ascii=False)}" for r in REDACT)
+    _, en, zh, _ = _SEGMENTS["Region"]
+    base = "\n".join(
+        f"    {json.dumps(group, ensure_ascii=False)}: {{customers: {round(customers)}, "
+        f"annual_revenue: {round(customers * revenue)}}}"
+        for group, share, revenue in zip(zh if language == "zh" else en, *_BASE_REGIONS)
+        for customers in [max(1, _BASE_PER_RESPONDENT * n * share)])
     return f"""\
 # Demo client written by cxlib.inputs.demo (seed {seed}, {n} respondents). The data is invented.
 client: {json.dumps(name, ensure_ascii=False)}   # shown in the report
@@ -782,6 +793,13 @@ touchpoints: touchpoints.csv    # the journey map's touchpoints, stages and owne
 interviews: {{file: interviews.xlsx, sheet: Excerpts}}   # coded interview excerpts
 journeys: events.csv            # journey events: self-service or assisted, by touchpoint
 assessment: {{file: assessment.xlsx, sheet: Responses}}  # staff maturity ratings, two waves
+
+# The whole customer base, so revenue at risk and the what-if are scaled from the surveyed
+# customers to it, region by region (the totals are the regions' sums).
+customer_base:
+  Region:
+{base}
+materiality: 0.1%               # initiative revenue impacts under 0.1% of annual revenue: not shown as money
 
 # Personal names removed from every text a report shows (e-mail addresses, phone
 # numbers, card numbers and IBANs are always removed).

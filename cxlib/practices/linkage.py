@@ -100,9 +100,11 @@ def segment_test(survey: pd.DataFrame, segment: str, kind: str,
     return metrics.compare_groups(satisfied, survey[segment], "proportion")
 
 
-def link(survey: pd.DataFrame, outcomes: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
-    """Respondents joined to their CRM outcomes: overall, group, retained, revenue, wallet."""
-    left = survey[["customer_id", "overall"]].assign(group=groups)
+def link(survey: pd.DataFrame, outcomes: pd.DataFrame, groups: pd.Series,
+         keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Respondents joined to their CRM outcomes: overall, group, retained, revenue, wallet,
+    and the survey columns named in `keep` (e.g. the customer base's segment)."""
+    left = survey[["customer_id", "overall", *keep]].assign(group=groups)
     joined = left.dropna(subset=["customer_id"]).merge(outcomes, on="customer_id", how="inner")
     return joined.dropna(subset=["overall"])
 
@@ -156,6 +158,8 @@ def revenue_at_risk(joined: pd.DataFrame, groups: tuple[str, ...],
     return pd.Series({
         "group": low, "next_group": next_up, "customers": len(bottom),
         "revenue": revenue,
+        "churn": 1 - kept["value"], "churn_low": 1 - kept["ci_high"],
+        "churn_high": 1 - kept["ci_low"],
         "at_risk": revenue * (1 - kept["value"]),
         "at_risk_low": revenue * (1 - kept["ci_high"]),
         "at_risk_high": revenue * (1 - kept["ci_low"]),
@@ -168,6 +172,96 @@ def revenue_at_risk(joined: pd.DataFrame, groups: tuple[str, ...],
         "what_if_high": value * lift["ci_high"],
         "n": len(joined),
     })
+
+
+#: How the surveyed figures are scaled to the base: by one segment's groups
+#: (post-stratified), else by the whole base's annual revenue or its customers.
+BASES = ("segment", "revenue", "customers")
+
+
+def scaled_to_base(joined: pd.DataFrame, risk: pd.Series, base, segment: str | None = None
+                   ) -> tuple[pd.Series, pd.DataFrame]:
+    """Revenue at risk and the what-if scaled from the surveyed customers to the base.
+
+    `joined` is `link`'s frame (with the base's segment column when it has one), `risk`
+    is `revenue_at_risk` on it, `base` a `config.CustomerBase`. Each stratum (a value of
+    the base's segment, else the whole base) has a factor: the base's annual revenue over
+    the surveyed customers' CRM revenue in it when the base gives revenue, else its
+    customers over the surveyed ones. The lowest group's revenue of each stratum is
+    multiplied by its factor and summed (post-stratification): that is the revenue at
+    stake across the base. Churn and the retention gain stay the surveyed ones, so the
+    revenue at risk and the what-if, and their 95% bounds, are the surveyed rates times
+    the scaled revenue: the bounds carry the uncertainty of the rates, and the assumption
+    that the surveyed customers of each stratum represent it is stated, not estimated.
+    A stratum with no surveyed revenue (or customers) cannot be scaled: it is left out
+    and listed in `uncovered`.
+
+    Returns (figures, strata). figures: basis ("segment", "revenue" or "customers"),
+    by ("revenue" or "customers"), segment, factor (the overall multiplier of the lowest
+    group's revenue), customers and annual_revenue of the base covered, surveyed_customers,
+    surveyed_revenue, total_revenue (the covered base's annual revenue: given, or the
+    surveyed revenue scaled by the customer factors), revenue (the lowest group's, scaled), at_risk, at_risk_low,
+    at_risk_high, what_if_value, what_if_low, what_if_high, uncovered (list of strata).
+    strata: per stratum surveyed (customers linked), surveyed_revenue, lowest_revenue
+    (the lowest group's), base customers, base_revenue, factor, scaled_revenue.
+    """
+    by = "revenue" if base.annual_revenue is not None and (
+        segment is None or all(rev is not None for _, rev in base.groups.values())) \
+        else "customers"
+    if segment is not None:
+        wanted = {g: figures for g, figures in base.groups.items()}
+        keys = joined[segment].astype("string")
+    else:
+        wanted = {"all": (base.customers, base.annual_revenue)}
+        keys = pd.Series("all", index=joined.index)
+    rows = []
+    for stratum, (customers, annual) in wanted.items():
+        part = joined[(keys == stratum).fillna(False)]
+        surveyed, revenue = len(part), float(part["revenue"].sum())
+        lowest = float(part.loc[part["group"] == risk["group"], "revenue"].sum())
+        denominator, numerator = (revenue, annual) if by == "revenue" else (surveyed, customers)
+        factor = numerator / denominator if denominator > 0 and numerator else np.nan
+        rows.append({"stratum": stratum, "surveyed": surveyed, "surveyed_revenue": revenue,
+                     "lowest_revenue": lowest, "customers": customers,
+                     "base_revenue": annual, "factor": factor,
+                     "scaled_revenue": lowest * factor if factor == factor else np.nan})
+    strata = pd.DataFrame(rows).set_index("stratum")
+    covered = strata[strata["factor"].notna()]
+    scaled = float(covered["scaled_revenue"].sum())
+    share = risk["what_if_share"] * scaled
+    customers = covered["customers"].dropna()
+    annual = covered["base_revenue"].dropna()
+    lowest = float(covered["lowest_revenue"].sum())
+    figures = pd.Series({
+        "basis": "segment" if segment is not None else by, "by": by, "segment": segment,
+        "factor": scaled / lowest if lowest > 0 else np.nan,
+        "customers": int(customers.sum()) if len(customers) == len(covered) else np.nan,
+        "annual_revenue": float(annual.sum()) if len(annual) == len(covered) else np.nan,
+        "surveyed_customers": int(covered["surveyed"].sum()),
+        "surveyed_revenue": float(covered["surveyed_revenue"].sum()),
+        # The base's annual revenue covered: given, or estimated with the customer factors.
+        "total_revenue": float((covered["factor"] * covered["surveyed_revenue"]).sum()),
+        "revenue": scaled,
+        "at_risk": scaled * risk["churn"], "at_risk_low": scaled * risk["churn_low"],
+        "at_risk_high": scaled * risk["churn_high"],
+        "what_if_value": share * risk["retention_lift"],
+        "what_if_low": share * risk["retention_lift_low"],
+        "what_if_high": share * risk["retention_lift_high"],
+        "uncovered": [str(s) for s in strata.index[strata["factor"].isna()]],
+    })
+    return figures, strata
+
+
+def materiality_floor(rule: tuple, revenue: float) -> float:
+    """The smallest revenue impact shown as money: ("share", s) of `revenue` (the annual
+    revenue the figures cover) or ("amount", a) in the currency."""
+    kind, value = rule
+    return float(value) * float(revenue) if kind == "share" else float(value)
+
+
+def material(values: pd.Series, floor: float) -> pd.Series:
+    """Whether each revenue impact is shown as money: at or above the floor (NaN: no)."""
+    return values.astype(float).ge(floor)
 
 
 #: How the link between loyalty and retention reads, from the retention model's odds ratio.

@@ -296,6 +296,66 @@ def _what_if(client: Client, risk: pd.Series, what_if_share: float) -> str:
               ci=_ci(client, risk["what_if_low"], risk["what_if_high"], "money"))
 
 
+@dataclass
+class Money:
+    """P1's money, computed once for P1 and the roadmap: the figures shown (`risk`: scaled
+    to the client's customer base when client.yml gives one), the surveyed customers' own
+    (`surveyed`), the scaling (`base`, `strata`; None without a base), the clause saying
+    what the figures cover and assume (`scope`), and the materiality floor in the currency."""
+
+    risk: pd.Series
+    surveyed: pd.Series
+    base: pd.Series | None
+    strata: pd.DataFrame | None
+    scope: str
+    floor: float
+
+
+#: The scaled figures that replace the surveyed ones when the client gives a base.
+_SCALED = ("revenue", "at_risk", "at_risk_low", "at_risk_high", "what_if_value",
+           "what_if_low", "what_if_high")
+
+
+def _base_columns(client: Client) -> tuple[str, ...]:
+    """The survey column the customer base is given by, to keep beside the CRM outcomes."""
+    base = client.config.customer_base
+    return (base.segment,) if base is not None and base.segment in client.survey else ()
+
+
+def _money(client: Client, joined: pd.DataFrame, what_if_share: float) -> Money:
+    """Revenue at risk and the what-if as shown: the surveyed customers' (`p1.revenue_at_
+    risk`), scaled to client.yml's customer_base when it has one (`p1.scaled_to_base`),
+    with the sentence clause that says which, and the materiality floor of that revenue."""
+    kind, lang = client.config.survey.overall.kind, client.config.language
+    surveyed = p1.revenue_at_risk(joined, p1.GROUPS[kind], what_if_share)
+    base = client.config.customer_base
+    if base is None:
+        scope = _t(client, "p1.scope_sample", customers=text.quantity(
+            len(joined), "surveyed_customer", lang))
+        floor = p1.materiality_floor(client.config.materiality, joined["revenue"].sum())
+        return Money(surveyed, surveyed, None, None, scope, floor)
+    figures, strata = p1.scaled_to_base(joined, surveyed, base, base.segment)
+    risk = surveyed.copy()
+    risk[list(_SCALED)] = figures[list(_SCALED)].astype(float).to_numpy()
+    values = dict(factor=_f(client, figures["factor"], "ratio"),
+                  revenue=_f(client, figures["total_revenue"], "money"),
+                  by=_t(client, f"p1.scope_by.{figures['by']}"),
+                  segment=base.segment or "",
+                  customers=text.quantity(figures["customers"], "customer", lang)
+                  if figures["customers"] == figures["customers"] else "")
+    scope = _t(client, f"p1.scope_{figures['basis']}", **values)
+    if figures["uncovered"]:
+        scope += _t(client, "p1.scope_uncovered", segment=base.segment,
+                    groups=text.listing(figures["uncovered"], lang))
+    shown = figures.drop(["uncovered", "by"])
+    shown["basis"] = _t(client, f"p1.basis.{figures['basis']}", segment=base.segment or "")
+    shown["uncovered"] = text.listing(figures["uncovered"], lang) if figures["uncovered"] \
+        else ""
+    strata = strata.rename_axis(base.segment or _t(client, "p1.basis.whole"))
+    floor = p1.materiality_floor(client.config.materiality, figures["total_revenue"])
+    return Money(risk, surveyed, shown, strata, scope, floor)
+
+
 def _mean_and_index(client: Client, s: Section, metric_name: str) -> None:
     """A rating's mean next to its share; an index's reliability (Cronbach's alpha)."""
     lo, hi = client.config.survey.overall.scale
@@ -373,7 +433,7 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     if client.outcomes is None or "customer_id" not in survey:
         s.caveats.insert(0, _t(client, "missing.outcomes"))
         return s
-    joined = p1.link(survey, client.outcomes, groups)
+    joined = p1.link(survey, client.outcomes, groups, _base_columns(client))
     s.metrics["linked_customers"] = Metric(len(joined), len(joined),
                                            _t(client, "units.customers"), kind="count")
     if len(joined) < metrics.MIN_N:
@@ -426,26 +486,31 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
                               n=_f(client, model.attrs["n"], "count")))
     link = p1.retention_link(None if odds is None else odds["odds_ratio"],
                              None if odds is None else odds["or_low"])
-    risk = p1.revenue_at_risk(joined, p1.GROUPS[kind], what_if_share)
-    shown = risk.copy()
+    money = _money(client, joined, what_if_share)
+    risk = money.risk
+    shown = money.surveyed.copy()
     shown[["group", "next_group"]] = [group_names[risk["group"]], group_names[risk["next_group"]]]
     s.tables["revenue_at_risk"] = shown.to_frame("value")
+    if money.base is not None:
+        s.tables["revenue_at_risk_base"] = money.base.to_frame("value")
+        s.tables["customer_base"] = money.strata
+    scope = _t(client, "p1.scope", scope=money.scope)
     s.metrics["revenue_at_risk"] = Metric(risk["at_risk"], int(risk["customers"]),
                                           client.config.currency, risk["at_risk_low"],
-                                          risk["at_risk_high"], _t(client, "p1.risk_assumption"),
-                                          kind="money")
+                                          risk["at_risk_high"], scope, kind="money")
     if risk["retention_lift"] > 0:
         s.metrics["what_if_value"] = Metric(
             risk["what_if_value"], int(risk["n"]), client.config.currency, risk["what_if_low"],
-            risk["what_if_high"], _t(client, "p1.what_if_assumption",
-                                     share=_f(client, what_if_share, "param_share")), kind="money")
-    lead = [_t(client, "p1.headline", group=group_names[low],
-               customers=text.quantity(risk["customers"], "surveyed_customer",
-                                       client.config.language),
-               revenue=_f(client, risk["revenue"], "money"),
-               at_risk=_f(client, risk["at_risk"], "money"),
-               ci=_ci(client, risk["at_risk_low"], risk["at_risk_high"], "money")),
-            _what_if(client, risk, what_if_share)]
+            risk["what_if_high"], scope + " " + _t(
+                client, "p1.what_if_assumption", share=_f(client, what_if_share, "param_share")),
+            kind="money")
+    figures = dict(group=group_names[low], revenue=_f(client, risk["revenue"], "money"),
+                   at_risk=_f(client, risk["at_risk"], "money"),
+                   ci=_ci(client, risk["at_risk_low"], risk["at_risk_high"], "money"))
+    headline = (_t(client, "p1.headline_base", **figures) if money.base is not None else
+                _t(client, "p1.headline", **figures, customers=text.quantity(
+                    risk["customers"], "surveyed_customer", client.config.language)))
+    lead = [headline, scope, _what_if(client, risk, what_if_share)]
     if link != "holds":
         lead.insert(0, _t(client, "p1.no_link", metric=metric_name,
                           group=group_names[low],
@@ -990,6 +1055,20 @@ def capabilities(client: Client) -> Section:
     return s
 
 
+def _below_materiality(client: Client, s: Section, plan: pd.DataFrame,
+                       floor: float) -> pd.DataFrame:
+    """Initiative revenue impacts under the materiality floor read as words, not money;
+    the caveat names the floor. The table's impact_revenue then holds figures and words."""
+    small = plan["impact_revenue"].notna() & ~p1.material(plan["impact_revenue"], floor)
+    if not small.any():
+        s.caveats.append(_t(client, "roadmap.materiality_none", floor=_f(client, floor, "money")))
+        return plan
+    s.caveats.append(_t(client, "roadmap.materiality", floor=_f(client, floor, "money"),
+                        count=_f(client, int(small.sum()), "count")))
+    words = _t(client, "roadmap.below_materiality")
+    return plan.assign(impact_revenue=plan["impact_revenue"].astype(object).where(~small, words))
+
+
 @redacted
 def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
             what_if_share: float = 0.2) -> Section:
@@ -998,7 +1077,7 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
     s = Section("roadmap", _t(client, "sections.roadmap"))
     ev = touchpoint_evidence(client, threshold, alpha)
     found, weights = ev.breakpoints, ev.weights
-    hotspots = weak = value = None
+    hotspots = weak = value = money = None
     if client.journeys is not None:
         hotspots = journey.switch_hotspots(client.journeys).head(TOP_HOTSPOTS)
         hotspots = hotspots.assign(name=_names(client, hotspots.index))
@@ -1006,15 +1085,16 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
         scores = maturity.element_scores(client.assessment, maturity.item_bank())
         weak = maturity.growth_opportunities(scores)
     if client.outcomes is not None and weights is not None and "customer_id" in client.survey:
-        kind = client.config.survey.overall.kind
         groups = p1.loyalty_groups(client.survey["overall"], *_overall(client))
-        joined = p1.link(client.survey, client.outcomes, groups)
+        joined = p1.link(client.survey, client.outcomes, groups, _base_columns(client))
         if len(joined) >= metrics.MIN_N:
-            risk = p1.revenue_at_risk(joined, p1.GROUPS[kind], what_if_share)
+            money = _money(client, joined, what_if_share)
+            risk = money.risk
             # Money only from a what-if that keeps revenue (a retention gain); its doubt said.
             if risk["retention_lift"] > 0:
                 value = risk["what_if_value"] * weights["rescaled"] / 100
-                s.caveats.append(_t(client, "roadmap.revenue_rule"))
+                s.caveats.append(_t(client, "roadmap.revenue_rule") + " " + _t(
+                    client, "p1.scope", scope=money.scope))
                 if not risk["what_if_low"] > 0:
                     s.caveats.append(_t(client, "roadmap.revenue_uncertain"))
     plan = rm.initiatives(breakpoints=found, hotspots=hotspots, weak_elements=weak,
@@ -1024,6 +1104,8 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
     if plan.empty:
         s.missing = _t(client, "missing.roadmap")
         return s
+    if value is not None:
+        plan = _below_materiality(client, s, plan, money.floor)
     s.tables["initiatives"] = plan
     s.metrics["initiatives"] = Metric(len(plan), len(plan), _t(client, "units.initiatives"),
                                       kind="count")
