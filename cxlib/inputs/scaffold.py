@@ -99,6 +99,14 @@ interviews: interviews.xlsx
 assessment: assessment.xlsx
 # journeys: events.csv        # customer, journey, timestamp, channel, touchpoint
 # roadmap: roadmap.csv        # the consultant's overrides of the roadmap
+
+# The whole customer base: revenue at risk and the what-if are then scaled from the
+# surveyed customers to it (without it they cover the surveyed customers only).
+# customer_base: {{customers: 250000, annual_revenue: 180000000}}
+# customer_base:              # or per value of one survey segment
+#   Region: {{North: {{customers: 150000, annual_revenue: 110000000}},
+#            South: {{customers: 100000, annual_revenue: 70000000}}}}
+# materiality: 0.1%           # initiative revenue impacts below this read as below materiality
 """
 
 
