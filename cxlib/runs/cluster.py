@@ -381,7 +381,9 @@ class _Batch:
                 if not self.shared:
                     if not encrypted(self.cluster, self.tls):
                         self.hosts = local_hosts(client, self.cluster)
-                    client.register_plugin(Tidy(), name=Tidy.name)
+                    with contextlib.suppress(Exception):  # noqa: BLE001 - a tidy-up only
+                        # (each task removes what killed tasks left, too)
+                        client.register_plugin(Tidy(), name=Tidy.name)
             except CxError as err:
                 raise _NoCluster(err) from None     # stops the batch, not one client
             self.client = client
