@@ -342,7 +342,8 @@ def test_a_task_writes_only_inside_its_folder(tmp_path):
     assert not (tmp_path.parent / "escape.csv").exists()
 
 
-def test_a_submitted_task_holds_the_client_s_lock_here(tiny_client, tmp_path):
+def test_resume_is_decided_here_and_a_sent_task_holds_the_client_s_lock(tiny_client,
+                                                                         tmp_path):
     client = _copy(tiny_client, tmp_path / "clients" / "tiny")
     root = (tmp_path / "reports").resolve()
     submitted = []
@@ -356,13 +357,24 @@ def test_a_submitted_task_holds_the_client_s_lock_here(tiny_client, tmp_path):
         batch = dc._Batch(stack, "tcp://127.0.0.1:1", None, False, 1, None,
                           {"output_root": root, "deliverables": False, "resume": True})
         batch.client, batch.hosts = Scheduler(), ["127.0.0.1"]
-        future, running = batch.submit(client)     # no report yet: submitted
+        future, running = batch.submit(client)     # no report yet: sent
         assert future == "future" and running.why == [] and (root / ".tiny.lock").exists()
         function, (task,), kwargs = submitted[0]
         assert function is dc.run_task and set(task.files) >= {"client.yml", "survey.csv"}
         assert kwargs["workers"] == ["127.0.0.1"] and kwargs["retries"] == 1
+        # The report comes back and is published; the lock goes after it.
+        done = {"client": "tiny", "ok": True, "path": None, "reason": "", "seconds": 1.0,
+                "skipped": False, "worker": "tcp://127.0.0.1:1"}
+        dc._receive(running.job, (done, _sent_back(running.job, tmp_path)))
         running.lock.close()
-    assert not (root / ".tiny.lock").exists()
+        assert not (root / ".tiny.lock").exists()
+        skipped = batch.submit(client)              # current: nothing is sent
+        assert skipped.skipped and skipped.reason == "unchanged" and len(submitted) == 1
+        (client / "settings.yml").write_text("threshold: 0.3\n", encoding="utf-8")
+        _, running = batch.submit(client)           # a changed input: sent, with the reasons
+        running.lock.close()
+    assert running.why == ["inputs changed (settings.yml)", "parameters changed (threshold)"]
+    assert submitted[1][1][0].files["settings.yml"] == b"threshold: 0.3\n"
 
 
 @pytest.mark.parametrize("address, shipped", [
