@@ -138,9 +138,8 @@ def test_sheet_name_cases(wanted, used, expected):
 
 # --- PDF ----------------------------------------------------------------------------------
 
-@needs_poppler
-def test_write_pdf_demo_contents_page_numbers_point_at_sections(demo_report, results):
-    pages = _pdf_pages(demo_report / "report.pdf")
+def _assert_contents_point_at_sections(pdf, results) -> None:
+    pages = _pdf_pages(pdf)
     titles = [text.t("en", "sections.summary")] + [
         results["sections"][k]["title"] for k in report.ORDER if k in results["sections"]]
     titles.append(text.t("en", "sections.appendix"))
@@ -150,6 +149,38 @@ def test_write_pdf_demo_contents_page_numbers_point_at_sections(demo_report, res
         assert found, f"no page number for {title!r} in the contents"
         start = pages[int(found.group(1)) - 1]
         assert start.strip().startswith(title), title
+
+
+@needs_poppler
+def test_write_pdf_demo_contents_page_numbers_point_at_sections(demo_report, results):
+    _assert_contents_point_at_sections(demo_report / "report.pdf", results)
+
+
+@needs_poppler
+def test_write_pdf_printed_once_when_the_plan_holds_again_when_it_does_not(
+        demo_report, results, tmp_path):
+    printed = []
+
+    def pdf(page, wrong: bool):
+        real_evaluate, real_pdf = page.evaluate, page.pdf
+
+        def evaluate(script, *args):
+            found = real_evaluate(script, *args)
+            if script is deliver._PAGINATE and wrong:   # a plan one page off for every section
+                found["pages"] = {k: v + 1 for k, v in found["pages"].items()}
+            return found
+
+        def count(**options):
+            printed.append(wrong)
+            return real_pdf(**options)
+
+        page.evaluate, page.pdf = evaluate, count
+        return deliver.write_pdf(page, tmp_path / f"wrong-{wrong}.pdf", "Northwind Telecom")
+
+    for wrong in (False, True):
+        with deliver.open_report(demo_report / "report.html") as page:
+            _assert_contents_point_at_sections(pdf(page, wrong), results)
+    assert printed.count(False) == 1 and printed.count(True) == 2
 
 
 @needs_poppler

@@ -74,20 +74,23 @@ def write_all(client, sections: dict[str, Section], folder: Path) -> list[Path]:
     folder = Path(folder)
     lang = client.config.language
     theme = load_theme(client.config.brand, client.config.folder)
-    written = [write_tables(sections, folder / "tables.xlsx", lang, client.config.currency,
-                            client.name, theme)]
     footer = text.t(lang, "report.confidential", client=client.name)
-
-    def browser_work() -> list[Path]:
-        with open_report(folder / "report.html") as page:
-            images = write_figures(page, sections, folder / "figures")
-            return images + [write_pdf(page, folder / "report.pdf", footer, lang)]
-
-    written += _outside_event_loop(browser_work)
-    # The deck uses the chart images just written, so it comes last.
     from .deck import write_deck
 
-    return written + [write_deck(client, sections, folder)]
+    # The browser is a process of its own: the workbook is written while it starts and
+    # draws, and the deck (it uses the chart images) while it prints the PDF.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        tables = pool.submit(write_tables, sections, folder / "tables.xlsx", lang,
+                             client.config.currency, client.name, theme)
+
+        def browser_work() -> tuple[list[Path], Path, concurrent.futures.Future]:
+            with open_report(folder / "report.html") as page:
+                images = write_figures(page, sections, folder / "figures")
+                deck = pool.submit(write_deck, client, sections, folder)
+                return images, write_pdf(page, folder / "report.pdf", footer, lang), deck
+
+        images, pdf, deck = _outside_event_loop(browser_work)
+        return [tables.result(), *images, pdf, deck.result()]
 
 
 def _outside_event_loop(work):
@@ -146,11 +149,11 @@ def write_figures(page, sections: dict[str, Section], folder: Path) -> list[Path
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    charted = [s for s in _ordered(sections) if s.figures]
+    # One round trip for every chart (one at a time: drawing them at once was no faster).
+    shown = page.evaluate(_TO_IMAGES, [s.id.lower() for s in charted])
     written = []
-    for section in _ordered(sections):
-        if not section.figures:
-            continue
-        images = page.evaluate(_TO_IMAGES, section.id.lower())
+    for section, images in zip(charted, shown):
         if len(images) != len(section.figures):
             raise RuntimeError(f"report.html shows {len(images)} charts for {section.id}, "
                                f"the section has {len(section.figures)}")
@@ -163,11 +166,15 @@ def write_figures(page, sections: dict[str, Section], folder: Path) -> list[Path
     return written
 
 
-_TO_IMAGES = """async (id) => {
+_TO_IMAGES = """async (ids) => {
   const out = [];
-  for (const gd of document.querySelectorAll(`section[id="${id}"] .js-plotly-plot`)) {
-    out.push([await Plotly.toImage(gd, {format: 'png', scale: 2}),
-              await Plotly.toImage(gd, {format: 'svg'})]);
+  for (const id of ids) {
+    const images = [];
+    for (const gd of document.querySelectorAll(`section[id="${id}"] .js-plotly-plot`)) {
+      images.push([await Plotly.toImage(gd, {format: 'png', scale: 2}),
+                   await Plotly.toImage(gd, {format: 'svg'})]);
+    }
+    out.push(images);
   }
   return out;
 }"""
@@ -177,9 +184,10 @@ def write_pdf(page, path: Path, footer: str, language: str = "en") -> Path:
     """Print the open report to an A4 PDF with page numbers and a paged table of contents.
 
     Charts taller than a page are scaled to fit it and none is split across pages (CSS
-    in the template). The contents get page numbers in two passes: print, find each
-    section's first page with pdftotext, write the numbers in, print again. Without
-    pdftotext the contents list the sections only.
+    in the template). The contents get page numbers from the page plan (the breaks
+    _PAGINATE forces), written in before printing and checked in the printed PDF with
+    pdftotext; should a section not start where planned, its found page is written in and
+    the report printed again. Without pdftotext the contents list the sections only.
 
     Parameters
     ----------
@@ -197,18 +205,29 @@ def write_pdf(page, path: Path, footer: str, language: str = "en") -> Path:
     # Lay the page out at the printed width, so the breaks are planned on what prints.
     page.set_viewport_size({"width": PAGE_AREA_PX["width"], "height": 1200})
     page.evaluate(_FIT_CHARTS, PAGE_HEIGHT_PX)
-    page.evaluate(_PAGINATE, PAGINATION)
+    plan = page.evaluate(_PAGINATE, PAGINATION)
     font = page.evaluate("getComputedStyle(document.body).fontFamily")
     options = dict(format="A4", print_background=True, display_header_footer=True,
                    header_template="<span></span>", margin=MARGIN, outline=True, tagged=True,
                    footer_template=_footer(footer, language, font))
-    first = page.pdf(**options)
-    numbers = _section_pages(first, page.evaluate(_TOC_TITLES))
-    if numbers:
-        page.evaluate(_FILL_TOC, numbers)
-        path.write_bytes(page.pdf(**options))
+    titles = page.evaluate(_TOC_TITLES)
+    planned = {anchor: plan["pages"].get(anchor) for anchor, _ in titles} if plan else {}
+    if titles and all(planned.values()) and shutil.which("pdftotext"):
+        # Usually one print: the numbers the page plan predicts, checked in what printed.
+        page.evaluate(_FILL_TOC, planned)
+        printed = page.pdf(**options)
+        numbers = _section_pages(printed, titles)
+        if numbers != planned:
+            # Where the sections did start (or, not found, no numbers), printed again.
+            page.evaluate(_FILL_TOC, numbers or dict.fromkeys(planned, ""))
+            printed = page.pdf(**options)
     else:
-        path.write_bytes(first)
+        printed = page.pdf(**options)
+        numbers = _section_pages(printed, titles)
+        if numbers:
+            page.evaluate(_FILL_TOC, numbers)
+            printed = page.pdf(**options)
+    path.write_bytes(printed)
     return path
 
 
@@ -309,7 +328,18 @@ _PAGINATE = """(cfg) => {
       el.dataset.cxZoomWas = el.style.zoom || ''; el.dataset.cxZoom = '1';
       el.style.zoom = String((parseFloat(el.style.zoom) || 1) * z);
     }
-    return {attempt, breaks: breaks.size, zooms: zooms.size};
+    // The page each section of the contents opens on, as planned: a page starts at the
+    // first unit, at each break and at each section that opens a page.
+    const starts = new Set([0, ...breaks]);
+    units.forEach((u, k) => { if (u.start) starts.add(k); });
+    const pages = {};
+    let page = 0;
+    units.forEach((u, k) => {
+      if (starts.has(k)) page++;
+      const section = u.el.closest('section.report-section');
+      if (section && section.id && !(section.id in pages)) pages[section.id] = page;
+    });
+    return {attempt, breaks: breaks.size, zooms: zooms.size, pages};
   }
   return null;
 }"""
