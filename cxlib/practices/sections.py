@@ -545,6 +545,19 @@ class Evidence:
         return None if self.drivers is None else self.drivers.weights
 
 
+@_per_client
+def _gaps_and_drivers(client: Client) -> tuple[pd.DataFrame, KeyDrivers | None]:
+    """The gap per touchpoint (named) and the key driver model: no run parameter changes
+    them, so P2, P3 and the roadmap share one computation of each."""
+    gaps = perception.touchpoint_gaps(client.perception, client.expectation, client.importance,
+                                      client.touchpoints)
+    gaps["name"] = _names(client, gaps.index)
+    fit = None
+    if client.perception.shape[1] >= 2:
+        fit = perception.driver_weights(client.survey["overall"], client.perception)
+    return gaps, fit
+
+
 def touchpoint_evidence(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> Evidence:
     """Gaps, their verdicts, driver weights, breakpoints and quadrants, computed once.
 
@@ -552,13 +565,8 @@ def touchpoint_evidence(client: Client, threshold: float = 0.5, alpha: float = 0
     here, so a touchpoint is the same thing on every page and every chart colour follows
     the same adjusted p-values as the text.
     """
-    gaps = perception.touchpoint_gaps(client.perception, client.expectation, client.importance,
-                                      client.touchpoints)
-    gaps["name"] = _names(client, gaps.index)
+    gaps, fit = _gaps_and_drivers(client)
     gaps["verdict"] = perception.gap_verdicts(gaps, threshold, alpha)
-    fit = None
-    if client.perception.shape[1] >= 2:
-        fit = perception.driver_weights(client.survey["overall"], client.perception)
     weights = None if fit is None else fit.weights
     gaps["weight"] = (weights["rescaled"].reindex(gaps.index) if weights is not None
                       else float("nan"))

@@ -124,10 +124,10 @@ def _complete(data: pd.DataFrame, outcome: str, drivers: list[str]) -> int:
 
 def _costs(data: pd.DataFrame, outcome: str, drivers: list[str]) -> dict[str, int]:
     """Per driver: how many more complete answers there would be without it."""
-    present = data[[outcome, *drivers]].notna().to_numpy()
-    everything = int(present.all(axis=1).sum())
-    return {d: int(np.delete(present, i + 1, axis=1).all(axis=1).sum()) - everything
-            for i, d in enumerate(drivers)}
+    missing = data[[outcome, *drivers]].isna().to_numpy()
+    # A row completes without driver d exactly when d is the one answer it lacks.
+    alone = missing[missing.sum(axis=1) == 1]
+    return {d: int(gained) for d, gained in zip(drivers, alone[:, 1:].sum(axis=0))}
 
 
 def _lost(data: pd.DataFrame, outcome: str, drivers: list[str], extra: str) -> int:
