@@ -112,7 +112,7 @@ def open_report(page_path: Path, timeout_ms: int = 60_000) -> Iterator:
     Parameters
     ----------
     page_path : the report.html to open.
-    timeout_ms : how long to wait for the charts.
+    timeout_ms : how long to wait for the page to load and for the charts (each).
 
     Returns
     -------
@@ -127,7 +127,7 @@ def open_report(page_path: Path, timeout_ms: int = 60_000) -> Iterator:
             # The report is self-contained: anything but the file itself stays unfetched.
             page.route("**/*", lambda route: route.continue_()
                        if route.request.url.startswith("file:") else route.abort())
-            page.goto(Path(page_path).resolve().as_uri())
+            page.goto(Path(page_path).resolve().as_uri(), timeout=timeout_ms)
             page.wait_for_function(RENDERED, timeout=timeout_ms)
             yield page
         finally:
