@@ -267,6 +267,12 @@ def _end(language: str, key: str, channel: str) -> str:
     return _say(language, key, channel=_say(language, f"channel_{channel.replace('-', '_')}"))
 
 
+def _each(values: pd.Series, label) -> pd.Series:
+    """label(value) for every value, worded once per distinct value (a million journeys
+    share a handful of labels)."""
+    return values.map({v: label(v) for v in pd.unique(values)})
+
+
 def channel_transitions(paths: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     """Journeys flowing from start channel through number of switches to end channel, for a Sankey.
 
@@ -280,10 +286,10 @@ def channel_transitions(paths: pd.DataFrame, language: str = "en") -> pd.DataFra
     Returns: DataFrame source, target, count (journeys), links from start nodes first;
     attrs nodes: every node label in display order.
     """
-    middle = paths["switches"].clip(upper=MANY_SWITCHES).map(
-        lambda n: _switch_label(n, language))
-    start = paths["start_channel"].map(lambda c: _end(language, "start", c))
-    end = paths["end_channel"].map(lambda c: _end(language, "end", c))
+    middle = _each(paths["switches"].clip(upper=MANY_SWITCHES),
+                   lambda n: _switch_label(n, language))
+    start = _each(paths["start_channel"], lambda c: _end(language, "start", c))
+    end = _each(paths["end_channel"], lambda c: _end(language, "end", c))
     links = pd.concat([pd.DataFrame({"source": start, "target": middle}),
                        pd.DataFrame({"source": middle, "target": end})])
     channels = (SELF_SERVICE, ASSISTED)
