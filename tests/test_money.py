@@ -312,7 +312,10 @@ def test_zh_sentences_scaled_and_surveyed_only(zh_folder):
         note = p1.metrics["revenue_at_risk"].note
         assert note.startswith("该数字") and note in p1.narrative
         assert not any(w in note for w in ("scaled", "covers", "customers"))
-    assert "华北" in set(practices.outcomes(zh).tables["customer_base"].index)
+    scaled = practices.outcomes(zh)
+    assert "华北" in set(scaled.tables["customer_base"].index)
+    found = [f for f in claims.findings(zh, {"P1": scaled}) if f.key == "revenue"]
+    assert found and "。该数字已按" in found[0].sentence    # no space between zh sentences
     plan = practices.roadmap(_with(zh, materiality=("amount", 1e12)))
     values = plan.tables["initiatives"]["impact_revenue"].dropna()
     assert len(values) and set(values) == {"低于重要性门槛"}

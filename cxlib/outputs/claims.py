@@ -66,12 +66,12 @@ def _revenue(w: _Words, p1: Section) -> list[Finding]:
     risk, odds = p1.metrics["revenue_at_risk"], p1.metrics["odds_ratio_per_point"]
     table = p1.tables.get("revenue_at_risk")
     group = str(table["value"].get("group", "")) if table is not None else ""
-    found = [Finding("revenue", w.t(
+    # The claim, then what its figure covers (the surveyed customers, or the base and how).
+    found = [Finding("revenue", text.sentences([w.t(
         "summary.revenue", at_risk=w.f(risk.value, "money"), ci=w.ci(risk, "money"),
         group=w.groups.get(group, group), metric=w.metric,
-        ratio=w.f(odds.value, "ratio"), ratio_ci=w.ci(odds, "ratio"))
-        # What the figure covers (the surveyed customers, or the base and how it is scaled).
-        + (" " + risk.note if risk.note else ""), "P1", True)]
+        ratio=w.f(odds.value, "ratio"), ratio_ci=w.ci(odds, "ratio")), risk.note], w.lang),
+        "P1", True)]
     what_if = p1.metrics.get("what_if_value")
     if what_if is not None and what_if.value > 0:
         share = table["value"].get("what_if_share") if table is not None else None

@@ -252,6 +252,11 @@ def listing(items, language: str) -> str:
     return comma.join(items[:-1]) + last + items[-1]
 
 
+def sentences(parts, language: str) -> str:
+    """Sentences run on in one paragraph: a space between them in English, none in Chinese."""
+    return t(language, "words.sentence_gap").join(p for p in parts if p)
+
+
 def date(day: dt.date, language: str) -> str:
     """A date as people write it in the language, without the locale's help."""
     if language == "zh":

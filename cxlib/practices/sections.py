@@ -501,9 +501,9 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     if risk["retention_lift"] > 0:
         s.metrics["what_if_value"] = Metric(
             risk["what_if_value"], int(risk["n"]), client.config.currency, risk["what_if_low"],
-            risk["what_if_high"], scope + " " + _t(
-                client, "p1.what_if_assumption", share=_f(client, what_if_share, "param_share")),
-            kind="money")
+            risk["what_if_high"], text.sentences([scope, _t(
+                client, "p1.what_if_assumption", share=_f(client, what_if_share, "param_share"))],
+                client.config.language), kind="money")
     figures = dict(group=group_names[low], revenue=_f(client, risk["revenue"], "money"),
                    at_risk=_f(client, risk["at_risk"], "money"),
                    ci=_ci(client, risk["at_risk_low"], risk["at_risk_high"], "money"))
@@ -1101,8 +1101,8 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
             # Money only from a what-if that keeps revenue (a retention gain); its doubt said.
             if risk["retention_lift"] > 0:
                 value = risk["what_if_value"] * weights["rescaled"] / 100
-                s.caveats.append(_t(client, "roadmap.revenue_rule") + " " + _t(
-                    client, "p1.scope", scope=money.scope))
+                s.caveats.append(text.sentences([_t(client, "roadmap.revenue_rule"), _t(
+                    client, "p1.scope", scope=money.scope)], client.config.language))
                 if not risk["what_if_low"] > 0:
                     s.caveats.append(_t(client, "roadmap.revenue_uncertain"))
     plan = rm.initiatives(breakpoints=found, hotspots=hotspots, weak_elements=weak,
