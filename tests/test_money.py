@@ -261,6 +261,15 @@ def test_whole_base_smaller_than_the_survey(small_copy):
         _problems(err)["customer_base.customers"].expected
 
 
+def test_a_base_without_crm_outcomes_is_said_to_be_unused(small_copy):
+    _write(small_copy, outcomes=None, customer_base={"customers": 1_000_000})
+    client = load_client(small_copy)
+    assert [w for w in client.warnings if w.key == "base_unused"]
+    from cxlib.outputs import report
+    assert any("customer_base" in said and "unused" in said for said in report.checks(client,
+                                                                                      "en"))
+
+
 # --- what the report says ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")

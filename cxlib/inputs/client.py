@@ -866,6 +866,11 @@ def load_client(client: str | Path, allow_small: bool = False) -> Client:
         warnings += _join(check, config, loaded[1], frames["outcomes"])
     if loaded is not None and config.customer_base is not None:
         _base(check, config, loaded[1], frames.get("outcomes"))
+        if frames.get("outcomes") is None or "customer_id" not in loaded[1]:
+            warnings.append(Notice(
+                f"{CONFIG_FILE}, key 'customer_base': without CRM outcomes joined to the "
+                "survey there is no revenue figure to scale to the base, so it is unused",
+                "base_unused", file=CONFIG_FILE))
     codebook = _codebook(check, config, known, where)
     if check.problems:
         raise DataError(check.problems)
