@@ -297,6 +297,8 @@ def test_demo_shows_the_scaled_figure_with_its_assumption(demo):
     assert "1,200,000 customers" in risk.note and "Region" in risk.note
     assert "represent" in risk.note and risk.note in base.narrative
     assert "USD 40,252,154" in " ".join(base.narrative)
+    method = [c for c in base.caveats if c.startswith("How the figure is scaled")]
+    assert len(method) == 1 and f"{factor:.2f}" in method[0]
     assert set(base.tables["customer_base"].index) == {"North", "South", "East", "West",
                                                        "Central"}
     _clean(base.narrative + base.caveats)

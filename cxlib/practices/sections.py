@@ -309,6 +309,7 @@ class Money:
     strata: pd.DataFrame | None
     scope: str
     floor: float
+    method: str = ""      # how the figures were scaled, for P1's caveats
 
 
 #: The scaled figures that replace the surveyed ones when the client gives a base.
@@ -344,6 +345,7 @@ def _money(client: Client, joined: pd.DataFrame, what_if_share: float) -> Money:
                   customers=text.quantity(figures["customers"], "customer", lang)
                   if figures["customers"] == figures["customers"] else "")
     scope = _t(client, f"p1.scope_{figures['basis']}", **values)
+    method = _t(client, f"p1.scaling.{figures['basis']}", **values)
     if figures["uncovered"]:
         scope += _t(client, "p1.scope_uncovered", segment=base.segment,
                     groups=text.listing(figures["uncovered"], lang))
@@ -353,7 +355,7 @@ def _money(client: Client, joined: pd.DataFrame, what_if_share: float) -> Money:
         else ""
     strata = strata.rename_axis(base.segment or _t(client, "p1.basis.whole"))
     floor = p1.materiality_floor(client.config.materiality, figures["total_revenue"])
-    return Money(risk, surveyed, shown, strata, scope, floor)
+    return Money(risk, surveyed, shown, strata, scope, floor, method)
 
 
 def _mean_and_index(client: Client, s: Section, metric_name: str) -> None:
@@ -517,6 +519,8 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
                           reason=_link_reason(client, odds, link)))
     s.narrative[0:0] = lead
     s.caveats.append(_t(client, "p1.risk_assumption"))
+    if money.method:
+        s.caveats.append(money.method)
     return s
 
 
