@@ -5,7 +5,8 @@ so the second round meets values seen before), each timed from the change to eve
 redrawn (Section, sentences, tables, chart bundles as a kernel would send them). Printed
 side by side: the practice function run whole for the same change.
 
-Usage: python bench/widgets.py [--respondents 100000] [--folder DIR]
+Usage: python bench/widgets.py [--respondents 100000] [--folder DIR] [--only P2 ...]
+(--only: the notebooks whose controls to time, e.g. P2 or 02_touchpoints; all by default.)
 """
 from __future__ import annotations
 
@@ -61,6 +62,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--respondents", type=int, default=100_000)
     parser.add_argument("--folder", type=Path, help="an existing client folder to use instead")
+    parser.add_argument("--only", nargs="+", default=[],
+                        help="time only these notebooks' controls (P1, 02_touchpoints, ...)")
     args = parser.parse_args()
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
@@ -82,6 +85,8 @@ def main() -> None:
               "| second round median | practice run whole, median | ratio |")
         print("|---|---|---|---|---|---|---|---|")
         for notebook, make, control, values in _controls(client):
+            if args.only and not any(word in notebook.split() for word in args.only):
+                continue
             with capture_output():
                 bench = make(client)
                 _views(bench)

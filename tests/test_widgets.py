@@ -40,6 +40,32 @@ def test_workbench_static_section_is_the_practice_result(demo, make, practice, v
     _same_section(make(demo, **values, live=False).section, practice(demo, **values))
 
 
+@pytest.mark.parametrize("make, practice, controls", [
+    (widgets.outcomes, practices.outcomes, ("what_if_share", "segment")),
+    (widgets.touchpoints, practices.touchpoints, ("threshold", "alpha", "segment")),
+    (widgets.perception_gaps, practices.perception_gaps, ("threshold", "alpha", "segment")),
+])
+def test_workbench_fast_path_equals_the_practice_computed_whole(demo, make, practice, controls):
+    """What the workbench keeps per client (gap tests, drivers, charts no control changes,
+    P1 without its what-if) gives the very Section a fresh client computes whole."""
+    import dataclasses
+    import random
+
+    rng = random.Random(13)
+    segments = [v for _, v in widgets._filter_options(demo, "segment")]
+    bench = make(demo, live=True)
+    for _ in range(3):
+        values = {"threshold": round(rng.choice(range(41)) * 0.05, 2),
+                  "alpha": rng.choice(widgets.ALPHAS), "what_if_share": rng.choice(range(21)) / 20,
+                  "segment": rng.choice(segments)}
+        values = {k: v for k, v in values.items() if k in controls}
+        got = bench.set(**values)
+        # A new client object: nothing kept for it yet, so the practice computes it whole.
+        fresh = widgets.restrict(dataclasses.replace(demo), segment=values["segment"] or None)
+        _same_section(got, practice(fresh, **{k: v for k, v in values.items()
+                                              if k != "segment"}))
+
+
 def test_workbench_static_views_are_the_section_and_the_report_table(demo):
     bench = widgets.touchpoints(demo, threshold=0.7, live=False)
     assert bench.figure("journey_map") is bench.section.figures["journey_map"]

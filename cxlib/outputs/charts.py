@@ -262,9 +262,12 @@ def journey_map(frame: pd.DataFrame, stage: str, touchpoint: str, gap: str, impo
         showlegend=True, hoverinfo="skip",
         marker=dict(symbol="circle-open", size=(sizes[is_break] + 9).tolist(), color=theme.accent,
                     line=dict(width=2))))
-    for i in range(0, len(order), 2):
-        fig.add_vrect(x0=i - 0.5, x1=i + 0.5, fillcolor=theme.grid, opacity=0.45,
-                      line_width=0, layer="below")
+    # Every other stage shaded: the shapes add_vrect would add, set at once (add_vrect
+    # walks the whole figure once per shape).
+    fig.update_layout(shapes=[dict(type="rect", xref="x", yref="y domain", x0=i - 0.5,
+                                   x1=i + 0.5, y0=0, y1=1, fillcolor=theme.grid, opacity=0.45,
+                                   line=dict(width=0), layer="below")
+                              for i in range(0, len(order), 2)])
     rows = max(int(y.max()) + 1 if len(y) else 1, 1)
     fig.update_xaxes(side="top", range=[-0.5, len(order) - 0.5], showgrid=False, zeroline=False,
                      tickmode="array", tickvals=list(range(len(order))), ticks="",

@@ -369,15 +369,17 @@ def _frame(frame: pd.DataFrame, clean: Callable) -> pd.DataFrame:
     """A table with every text cell, text column name and text index label redacted."""
     out = frame.copy()
 
-    def values(series: pd.Series) -> pd.Series:
+    def values(series: pd.Series) -> pd.Series | None:
         if isinstance(series.dtype, pd.CategoricalDtype):
             return series.astype(object).map(lambda v: clean(v) if isinstance(v, str) else v)
         if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
             return series.map(lambda v: clean(v) if isinstance(v, str) else v)
-        return series
+        return None                     # numbers and flags: nothing to redact
 
     for i in range(out.shape[1]):
-        out.isetitem(i, values(out.iloc[:, i]))
+        cleaned = values(out.iloc[:, i])
+        if cleaned is not None:
+            out.isetitem(i, cleaned)
     out.columns = [clean(c) if isinstance(c, str) else c for c in out.columns]
     if isinstance(out.index, pd.MultiIndex):
         out.index = out.index.set_levels([lv.map(lambda v: clean(v) if isinstance(v, str) else v)
@@ -408,7 +410,19 @@ def redact_figure(fig, clean: Callable):
     text, annotations) is redacted; numbers are left as they are."""
     import plotly.graph_objects as go
 
-    return go.Figure(_strings(fig.to_plotly_json(), clean), skip_invalid=True)
+    # Built without plotly's validation: the figure was valid and only strings changed.
+    return go.Figure(_strings(fig.to_plotly_json(), clean), _validate=False)
+
+
+#: Texts a Section redactor keeps the redacted form of (titles, names, sentences).
+SECTION_TEXTS = 20_000
+
+
+@functools.lru_cache(maxsize=16)
+def _section_redactor(names: tuple[str, ...], country: str | None) -> Callable:
+    """One redactor per client's names and country, kept across sections, so a
+    workbench's new Section redacts only the texts it has not seen."""
+    return functools.lru_cache(maxsize=SECTION_TEXTS)(lambda text: redact(text, names, country))
 
 
 def redact_section(section, names: Iterable[str] = (), country: str | None = None):
@@ -421,7 +435,7 @@ def redact_section(section, names: Iterable[str] = (), country: str | None = Non
     """
     from dataclasses import replace
 
-    clean = redactor(names, country)
+    clean = _section_redactor(tuple(names), country)
     return replace(
         section,
         title=clean(section.title),

@@ -173,7 +173,7 @@ class _Figure:
     good, whose chart is replaced (or a note shown when a selection has no such chart)."""
 
     def __init__(self, name: str, section: Section):
-        self.name, self.shown = name, None
+        self.name, self.shown, self.drawn = name, None, None
         self.box = _classed(w.Output(), "cx-figure", f"cx-figure-{name}")
         self.update(section)
 
@@ -182,6 +182,10 @@ class _Figure:
         if figure is not None and figure is self.shown:
             return                      # a Section seen before: its chart is on screen
         self.shown = figure
+        drawn = None if figure is None else figure.to_json()
+        if drawn is not None and drawn == self.drawn:
+            return                      # the same chart (a control it does not depend on)
+        self.drawn = drawn
         with self.box:
             self.box.clear_output(wait=True)
             display(section.figure(self.name))
@@ -338,8 +342,15 @@ class Workbench:
 
     def table(self, name: str):
         """A result table as the report shows it (its columns, formatted cells)."""
-        return self._view(lambda s: _table_html(self.client, s, name), "cx-table",
-                          f"cx-table-{name}")
+        last: dict = {}
+
+        def draw(section: Section) -> str:
+            frame = section.tables.get(name)
+            if frame is None or not _same_table(frame, last.get("frame")):
+                last.update(frame=frame, html=_table_html(self.client, section, name))
+            return last["html"]        # a table a control did not change is not redrawn
+
+        return self._view(draw, "cx-table", f"cx-table-{name}")
 
     def figure(self, name: str):
         """A chart: a FigureWidget redrawn in place (live), else the Section's own figure."""
@@ -348,6 +359,13 @@ class Workbench:
         view = _Figure(name, self.section)
         self._views.append(view.update)
         return view.box
+
+
+def _same_table(frame: pd.DataFrame, before: pd.DataFrame | None) -> bool:
+    """Whether a table holds what it held before: the same labels, values and notes."""
+    return (before is not None and frame.equals(before)
+            and list(frame.columns) == list(before.columns)
+            and list(frame.index) == list(before.index) and frame.attrs == before.attrs)
 
 
 def _table_html(client: Client, section: Section, name: str) -> str:

@@ -62,8 +62,13 @@ def breakpoints(gaps: pd.DataFrame, weights: pd.DataFrame | None = None,
     return chosen
 
 
+def perception_spread(perception: pd.DataFrame) -> pd.Series:
+    """The standard deviation of each touchpoint's perception ratings (three_ds' rule)."""
+    return perception.astype(float).std(ddof=1)
+
+
 def three_ds(breakpoints: pd.DataFrame, perception: pd.DataFrame | None = None,
-             language: str = "en") -> pd.DataFrame:
+             language: str = "en", spread: pd.Series | None = None) -> pd.DataFrame:
     """Which of James Allen's three Ds each breakpoint calls for (P2 step 4), with the reason.
 
     The rule, applied in this order (the first that holds wins):
@@ -78,13 +83,15 @@ def three_ds(breakpoints: pd.DataFrame, perception: pd.DataFrame | None = None,
        without a stage.
 
     Parameters: breakpoints -- breakpoints' table (needs a `stage` column);
-    perception -- the perception frame (one column per touchpoint) or None.
+    perception -- the perception frame (one column per touchpoint) or None; spread --
+    its perception_spread when already computed (then perception is not read).
     Returns: the table with columns perception_sd, d ("design", "deliver", "develop")
     and why (one sentence in `language`); attrs median_sd.
     """
     table = breakpoints.copy()
-    if perception is not None:
-        spread = perception.astype(float).std(ddof=1)
+    if spread is None and perception is not None:
+        spread = perception_spread(perception)
+    if spread is not None:
         median = float(spread.median())
         table["perception_sd"] = spread.reindex(table.index).to_numpy()
     else:

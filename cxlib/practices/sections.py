@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import copy
+import dataclasses
 import functools
 import weakref
 from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from ..outputs import charts, text
 from . import comments, journey, maturity, linkage as p1, perception, initiatives as rm
@@ -44,8 +46,21 @@ def _per_client(compute):
             weakref.finalize(client, _KEPT.pop, id(client), None)
         if compute.__name__ not in store:
             store[compute.__name__] = compute(client)
-        return copy.deepcopy(store[compute.__name__])
+        return _copy(store[compute.__name__])
     return kept
+
+
+def _copy(value):
+    """A deep copy; plotly figures (alone or in a Section or tuple) rebuilt from their
+    JSON, since copy.deepcopy walks plotly's validators for every property."""
+    if isinstance(value, go.Figure):
+        return go.Figure(value.to_plotly_json(), _validate=False)
+    if isinstance(value, Section):
+        return dataclasses.replace(copy.deepcopy(dataclasses.replace(value, figures={})),
+                                   figures={k: _copy(f) for k, f in value.figures.items()})
+    if isinstance(value, tuple):
+        return tuple(_copy(v) for v in value)
+    return copy.deepcopy(value)
 
 
 @_per_client
@@ -386,10 +401,11 @@ def _mean_and_index(client: Client, s: Section, metric_name: str) -> None:
                             alpha=_f(client, alpha["alpha"], "stat")))
 
 
-@redacted
-def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
-    """P1 and A2: the headline measure with its interval, by segment, and its link to
-    revenue, in the measure's own name and group names."""
+@_per_client
+def _outcomes_whole(client: Client) -> tuple[Section, tuple | None]:
+    """P1 without the what-if: the Section so far, and what the what-if reads (the linked
+    customers, the retention model's odds or None, the link's reading), None when there
+    are too few linked customers for revenue figures."""
     rule = _overall(client)
     kind = rule[0]
     measure = _measure(client)
@@ -434,14 +450,14 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
 
     if client.outcomes is None or "customer_id" not in survey:
         s.caveats.insert(0, _t(client, "missing.outcomes"))
-        return s
+        return s, None
     joined = p1.link(survey, client.outcomes, groups, _base_columns(client))
     s.metrics["linked_customers"] = Metric(len(joined), len(joined),
                                            _t(client, "units.customers"), kind="count")
     if len(joined) < metrics.MIN_N:
         s.caveats.insert(0, _t(client, "missing.too_few_linked", n=_f(client, len(joined),
                                                                         "count")))
-        return s
+        return s, None
     by_group = p1.outcomes_by_group(joined)
     s.tables["outcomes_by_group"] = by_group.rename(index=group_names)
     plot = by_group.reset_index()
@@ -488,6 +504,24 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
                               n=_f(client, model.attrs["n"], "count")))
     link = p1.retention_link(None if odds is None else odds["odds_ratio"],
                              None if odds is None else odds["or_low"])
+    return s, (joined, odds, link)
+
+
+@redacted
+def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
+    """P1 and A2: the headline measure with its interval, by segment, and its link to
+    revenue, in the measure's own name and group names.
+
+    Only the revenue at risk and the what-if are computed for each what-if share; the
+    rest is kept per client (_outcomes_whole)."""
+    s, linked = _outcomes_whole(client)
+    if linked is None:
+        return s
+    joined, odds, link = linked
+    kind = client.config.survey.overall.kind
+    names = _measure_names(client)
+    metric_name, group_names = names["metric"], names["groups"]
+    low = p1.GROUPS[kind][0]
     money = _money(client, joined, what_if_share)
     risk = money.risk
     shown = money.surveyed.copy()
@@ -550,16 +584,23 @@ class Evidence:
 
 
 @_per_client
-def _gaps_and_drivers(client: Client) -> tuple[pd.DataFrame, KeyDrivers | None]:
-    """The gap per touchpoint (named) and the key driver model: no run parameter changes
-    them, so P2, P3 and the roadmap share one computation of each."""
+def _gap_readings(client: Client) -> tuple[pd.DataFrame, KeyDrivers | None, pd.Series,
+                                           pd.DataFrame | None]:
+    """What no threshold or alpha changes: each touchpoint's gap test (named), the key
+    driver model (None with fewer than two touchpoints), the spread of each touchpoint's
+    perception ratings (the three Ds' consistency rule) and the importance-performance
+    grid (None without weights or stated importance)."""
     gaps = perception.touchpoint_gaps(client.perception, client.expectation, client.importance,
                                       client.touchpoints)
     gaps["name"] = _names(client, gaps.index)
     fit = None
     if client.perception.shape[1] >= 2:
         fit = perception.driver_weights(client.survey["overall"], client.perception)
-    return gaps, fit
+    weights = None if fit is None else fit.weights
+    quadrants = None
+    if weights is not None or gaps["importance"].notna().any():
+        quadrants = perception.importance_performance(gaps, weights)
+    return gaps, fit, journey.perception_spread(client.perception), quadrants
 
 
 def touchpoint_evidence(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> Evidence:
@@ -569,21 +610,18 @@ def touchpoint_evidence(client: Client, threshold: float = 0.5, alpha: float = 0
     here, so a touchpoint is the same thing on every page and every chart colour follows
     the same adjusted p-values as the text.
     """
-    gaps, fit = _gaps_and_drivers(client)
+    gaps, fit, spread, quadrants = _gap_readings(client)
     gaps["verdict"] = perception.gap_verdicts(gaps, threshold, alpha)
     weights = None if fit is None else fit.weights
     gaps["weight"] = (weights["rescaled"].reindex(gaps.index) if weights is not None
                       else float("nan"))
     found = None
     if gaps["gap"].notna().any():
-        found = journey.three_ds(journey.breakpoints(gaps, weights=weights), client.perception,
-                                 client.config.language)
+        found = journey.three_ds(journey.breakpoints(gaps, weights=weights),
+                                 language=client.config.language, spread=spread)
     gaps["breakpoint"] = gaps["verdict"] == "shortfall"
     gaps["moment_of_truth"] = gaps.index.isin([] if found is None else
                                               found.index[found["moment_of_truth"]])
-    quadrants = None
-    if weights is not None or gaps["importance"].notna().any():
-        quadrants = perception.importance_performance(gaps, weights)
     gaps["quadrant"] = (quadrants["quadrant"] if quadrants is not None
                         else pd.Series(None, index=gaps.index, dtype=object))
     if found is not None:
@@ -605,6 +643,14 @@ def _journeys(client: Client) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
     named = hotspots.assign(name=_names(client, hotspots.index))
     return (journey.switching_summary(paths), named,
             journey.channel_transitions(paths, client.config.language))
+
+
+@_per_client
+def _channel_sankey(client: Client) -> go.Figure:
+    """The channel transitions as a Sankey chart (no run parameter changes it)."""
+    transitions = _journeys(client)[2]
+    return charts.sankey(transitions, "source", "target", "count",
+                         title=_t(client, "p2.fig_sankey"), template=_template(client))
 
 
 @redacted
@@ -654,7 +700,7 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
     if client.journeys is None:
         s.caveats.append(_t(client, "missing.journeys"))
         return s
-    summary, hotspots, transitions = _journeys(client)
+    summary, hotspots, _ = _journeys(client)
     s.tables["switching"] = summary.to_frame("value")
     s.metrics["self_service_to_assisted"] = Metric(
         summary["share"], int(summary["started_self_service"]), "", summary["ci_low"],
@@ -663,9 +709,7 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
         summary["mean_switches"], int(summary["journeys"]), _t(client, "units.switches"),
         summary["mean_switches_low"], summary["mean_switches_high"], kind="mean")
     s.tables["switch_hotspots"] = hotspots
-    s.figures["channel_sankey"] = charts.sankey(
-        transitions, "source", "target", "count",
-        title=_t(client, "p2.fig_sankey"), template=template)
+    s.figures["channel_sankey"] = _channel_sankey(client)
     s.narrative.append(_t(client, "p2.switching",
                           share=_f(client, summary["share"], "share"),
                           ci=_ci(client, summary["ci_low"], summary["ci_high"], "share"),
@@ -755,6 +799,80 @@ def _priority_notes(client: Client, ev: Evidence) -> list[str]:
     return notes
 
 
+@_per_client
+def _drivers_chart(client: Client) -> go.Figure:
+    """The key drivers' relative weights as bars (no threshold or alpha changes them)."""
+    gaps, fit, _, _ = _gap_readings(client)
+    touchpoint, share = _t(client, "axes.touchpoint"), _t(client, "axes.weight")
+    weights = fit.weights.assign(name=gaps["name"].reindex(fit.weights.index))
+    return charts.bars(
+        weights.sort_values("rescaled", ascending=False).rename(columns={"name": touchpoint,
+                                                                         "rescaled": share}),
+        touchpoint, share, orientation="h", kind="percent", title=_t(client, "p3.fig_drivers"),
+        template=_template(client))
+
+
+@_per_client
+def _quadrants_chart(client: Client) -> go.Figure:
+    """The importance-performance grid as a chart (no threshold or alpha changes it)."""
+    gaps, _, _, quadrants = _gap_readings(client)
+    names = [_t(client, f"quadrants.{q}") for q in
+             ("concentrate", "keep_up", "low_priority", "overkill")]
+    derived = quadrants.attrs["x"] == "weight"
+    x = _t(client, "axes.derived_importance" if derived else "axes.importance")
+    y = _t(client, "axes.performance")
+    return charts.quadrant(
+        pd.DataFrame({x: quadrants[quadrants.attrs["x"]], y: quadrants["performance"],
+                      "name": gaps["name"].reindex(quadrants.index)}),
+        x, y, "name", quadrants.attrs["x_cut"], quadrants.attrs["y_cut"],
+        quadrant_names=tuple(names), title=_t(client, "p3.fig_quadrants"),
+        template=_template(client))
+
+
+@_per_client
+def _coded_interviews(client: Client) -> tuple[pd.DataFrame, int]:
+    """The interviews with a touchpoint, coded by the codebook where the file left them
+    uncoded, and how many rows cxlib coded."""
+    interviews = comments.code_interviews(client.interviews, client.codebook)
+    filled = int((interviews["coded_by"] == "cxlib").sum())
+    return interviews.dropna(subset=["touchpoint"]), filled
+
+
+@_per_client
+def _interview_sentiment(client: Client) -> pd.DataFrame:
+    """The interviews' sentiment per touchpoint (no threshold or alpha changes it)."""
+    return perception.interview_sentiment(_coded_interviews(client)[0])
+
+
+@_per_client
+def _comment_sentiment(client: Client) -> pd.DataFrame | None:
+    """The survey comments' sentiment per touchpoint, named; None without themed comments."""
+    voice = _comment_evidence(client)
+    if voice is None or not len(voice):
+        return None
+    said = perception.interview_sentiment(voice)
+    said.insert(0, "name", _names(client, said.index))
+    return said
+
+
+@_per_client
+def _interview_tone_chart(client: Client) -> go.Figure | None:
+    """The interviews' tone per touchpoint and theme as bars, None when none has a tone."""
+    tone = perception.interview_tone(_coded_interviews(client)[0])
+    if not len(tone):
+        return None
+    touchpoint = _t(client, "axes.touchpoint")
+    names = _names(client, tone.index)
+    labels = [name if pd.isna(theme) else _t(client, "axes.touchpoint_theme",
+                                             touchpoint=name, theme=theme)
+              for name, theme in zip(names, tone["theme"])]
+    words = {k: _t(client, f"axes.sentiment_{k}") for k in ("negative", "neutral", "positive")}
+    return charts.sentiment_bars(
+        tone.assign(**{touchpoint: labels}).rename(columns=words), touchpoint,
+        words["negative"], words["neutral"], words["positive"], n="n",
+        title=_t(client, "p3.fig_themes"), template=_template(client))
+
+
 #: Line colours of the gap chart by verdict: the same test and threshold as the text.
 VERDICT_COLOURS = {"shortfall": "negative", "surplus": "positive"}
 
@@ -798,12 +916,7 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
         s.tables["drivers"] = weights
         s.metrics["drivers_r_squared"] = Metric(weights.attrs["r_squared"],
                                                 int(weights.attrs["n"]), "R²", kind="r2")
-        share = _t(client, "axes.weight")
-        s.figures["drivers"] = charts.bars(
-            weights.sort_values("rescaled", ascending=False).rename(columns={"name": touchpoint,
-                                                            "rescaled": share}),
-            touchpoint, share, orientation="h", kind="percent", title=_t(client, "p3.fig_drivers"),
-            template=template)
+        s.figures["drivers"] = _drivers_chart(client)
         top = weights.head(3)
         s.narrative.append(_t(client, "p3.drivers", names=_list(client, top["name"]),
                               share=_f(client, top["rescaled"].sum(), "percent"),
@@ -813,26 +926,14 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
     if ev.quadrants is not None:
         quadrants = ev.quadrants
         s.tables["importance_performance"] = quadrants
-        names = [_t(client, f"quadrants.{q}") for q in
-                 ("concentrate", "keep_up", "low_priority", "overkill")]
-        derived = quadrants.attrs["x"] == "weight"
-        x = _t(client, "axes.derived_importance" if derived else "axes.importance")
-        y = _t(client, "axes.performance")
-        s.figures["quadrants"] = charts.quadrant(
-            pd.DataFrame({x: quadrants[quadrants.attrs["x"]], y: quadrants["performance"],
-                          "name": gaps["name"].reindex(quadrants.index)}),
-            x, y, "name", quadrants.attrs["x_cut"], quadrants.attrs["y_cut"],
-            quadrant_names=tuple(names), title=_t(client, "p3.fig_quadrants"),
-            template=template)
+        s.figures["quadrants"] = _quadrants_chart(client)
         concentrate = quadrants.index[quadrants["quadrant"] == "concentrate"]
         s.narrative.append(_t(client, "p3.quadrants",
                               names=_list(client, gaps.loc[concentrate, "name"])))
         s.narrative.extend(_priority_notes(client, ev))
         s.caveats.append(_t(client, "p3.crosshair_rule"))
-    voice = _comment_evidence(client)
-    if voice is not None and len(voice):
-        said = perception.interview_sentiment(voice)
-        said.insert(0, "name", _names(client, said.index))
+    said = _comment_sentiment(client)
+    if said is not None:
         s.tables["comment_sentiment"] = said
         disagree = perception.disagreements(gaps, said)
         s.tables["comment_disagreements"] = disagree
@@ -842,25 +943,14 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
     if client.interviews is None:
         s.caveats.append(_t(client, "missing.interviews"))
         return s
-    interviews = comments.code_interviews(client.interviews, client.codebook)
-    filled = int((interviews["coded_by"] == "cxlib").sum())
+    interviews, filled = _coded_interviews(client)
     if filled:
         s.caveats.append(_t(client, "p3.uncoded", n=_f(client, filled, "count")))
-    interviews = interviews.dropna(subset=["touchpoint"])
     s.tables["interview_themes"] = perception.interview_themes(interviews)
-    tone = perception.interview_tone(interviews)
-    if len(tone):
-        names = _names(client, tone.index)
-        labels = [name if pd.isna(theme) else _t(client, "axes.touchpoint_theme",
-                                                 touchpoint=name, theme=theme)
-                  for name, theme in zip(names, tone["theme"])]
-        words = {k: _t(client, f"axes.sentiment_{k}") for k in ("negative", "neutral",
-                                                                "positive")}
-        s.figures["interview_themes"] = charts.sentiment_bars(
-            tone.assign(**{touchpoint: labels}).rename(columns=words), touchpoint,
-            words["negative"], words["neutral"], words["positive"], n="n",
-            title=_t(client, "p3.fig_themes"), template=template)
-    sentiment = perception.interview_sentiment(interviews)
+    tone_chart = _interview_tone_chart(client)
+    if tone_chart is not None:
+        s.figures["interview_themes"] = tone_chart
+    sentiment = _interview_sentiment(client)
     s.tables["interview_sentiment"] = sentiment
     if ev.breakpoints is not None:
         focus = list(ev.breakpoints.index) or list(gaps["gap"].nsmallest(3).index)
@@ -877,6 +967,7 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
     return s
 
 
+@_per_client
 def _said(client: Client):
     """The survey's comments with their languages, sentiment and themes, or None."""
     if "comment" not in client.survey or client.codebook is None:
@@ -888,6 +979,7 @@ def _said(client: Client):
     return texts, langs, comments.sentiment(texts, langs), comments.match(texts, client.codebook)
 
 
+@_per_client
 def _comment_evidence(client: Client) -> pd.DataFrame | None:
     """Themed comments as touchpoint evidence for P3, beside the interviews."""
     said = _said(client)
