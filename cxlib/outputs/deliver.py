@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -162,17 +161,22 @@ def write_figures(page, sections: dict[str, Section], folder: Path) -> list[Path
             written.append(folder / f"{stem}.png")
             written[-1].write_bytes(base64.b64decode(png.split(",", 1)[1]))
             written.append(folder / f"{stem}.svg")
-            written[-1].write_text(urllib.parse.unquote(svg.split(",", 1)[1]), encoding="utf-8")
+            written[-1].write_text(svg, encoding="utf-8")
     return written
 
 
+#: Each chart drawn once for export, as SVG, and that SVG rasterised at 2x by plotly's own
+#: svgToImg, as Plotly.toImage(png) does after drawing the chart a second time: same bytes.
 _TO_IMAGES = """async (ids) => {
   const out = [];
   for (const id of ids) {
     const images = [];
     for (const gd of document.querySelectorAll(`section[id="${id}"] .js-plotly-plot`)) {
-      images.push([await Plotly.toImage(gd, {format: 'png', scale: 2}),
-                   await Plotly.toImage(gd, {format: 'svg'})]);
+      const svg = await Plotly.toImage(gd, {format: 'svg', imageDataOnly: true});
+      const png = await Plotly.Snapshot.svgToImg({svg, format: 'png', scale: 2, promise: true,
+        width: gd._fullLayout.width, height: gd._fullLayout.height,
+        canvas: document.createElement('canvas')});
+      images.push([png, svg]);
     }
     out.push(images);
   }
