@@ -61,8 +61,8 @@ def _plant(folder: Path) -> Path:
 
     survey = pd.read_csv(folder / "survey.csv", dtype=str, keep_default_na=False)
     regions = sorted(survey["Region"].unique())
-    survey["Region"] = survey["Region"].map(dict(zip(regions, HOSTILE + [
-        "North (Maria Lopez)", "South 020 7946 0958"])))
+    hostile_regions = dict(zip(regions, HOSTILE + ["North (Maria Lopez)", "South 020 7946 0958"]))
+    survey["Region"] = survey["Region"].map(hostile_regions)
     survey["Q12"] = survey["Q12"].where(survey["Q12"] == "",
                                         survey["Q12"] + " call me on 020 7946 0958")
     survey = survey.rename(columns={"Plan": "=Plan"})
@@ -80,6 +80,9 @@ def _plant(folder: Path) -> Path:
     config.update(client=CLIENT_NAME, country="GB", roadmap="roadmap.csv",
                   redact=["Maria Lopez"])
     config["survey"]["segments"] = ["Region", "=Plan", "Tenure"]
+    base = config.get("customer_base", {}).get("Region")
+    if base:    # the base per region names the hostile regions too
+        config["customer_base"]["Region"] = {hostile_regions[k]: v for k, v in base.items()}
     (folder / "client.yml").write_text(yaml.safe_dump(config, allow_unicode=True),
                                        encoding="utf-8")
     return folder
