@@ -60,8 +60,8 @@ EVERY_CHART = {
                   lambda f: charts.histogram(f, "x", color="g"), "g"),
     "sentiment_bars": ({"l": ["a", "b"], "neg": [2, 0], "neu": [1, 1], "pos": [0, 3]},
                        lambda f: charts.sentiment_bars(f, "l", "neg", "neu", "pos"), "pos"),
-    "timeline": ({"t": ["a"], "s": [0], "e": [30]},
-                 lambda f: charts.timeline(f, "t", "s", "e"), "e"),
+    "plan_grid": ({"o": ["a"], "h": [30], "t": ["x"]},
+                  lambda f: charts.plan_grid(f, "o", "h", "t"), "h"),
 }
 
 
@@ -292,23 +292,89 @@ def test_quadrant_wrong_number_of_names_raises():
 
 def test_impact_effort_quick_wins_are_high_impact_low_effort():
     frame = pd.DataFrame({"impact": [5.0, 1.0, 5.0], "effort": [1.0, 5.0, 5.0],
-                          "name": ["quick", "thankless", "major"], "cost": [1, 2, 3]})
-    fig = charts.impact_effort(frame, "impact", "effort", "name", size="cost")
+                          "name": ["quick", "thankless", "major"]})
+    fig = charts.impact_effort(frame, "impact", "effort", "name")
     corners = {a.text: (a.x, a.y) for a in fig.layout.annotations}
     assert corners["<b>Quick wins</b>"] == (0, 1)
     assert list(fig.data[0].x) == [1.0, 5.0, 5.0]           # effort across
     assert list(fig.data[0].marker.color) == [THEME.positive, THEME.negative, THEME.primary]
     # Default cuts: the middle of each range.
     assert {s.x0 for s in fig.layout.shapes if s.xref == "x"} == {3.0}
-    assert list(fig.data[0].marker.size) == sorted(fig.data[0].marker.size)
 
 
-def test_impact_effort_color_gives_trace_per_group():
+def test_impact_effort_color_gives_trace_per_group_numbered_in_order():
     frame = pd.DataFrame({"i": [1.0, 2.0, 3.0], "e": [1.0, 2.0, 3.0], "t": ["a", "b", "c"],
                           "cat": ["systems", "skills", "systems"]})
     fig = charts.impact_effort(frame, "i", "e", "t", color="cat")
-    assert [(t.name, list(t.text)) for t in fig.data] == [("systems", ["a", "c"]),
-                                                          ("skills", ["b"])]
+    assert [(t.name, list(t.text)) for t in fig.data] == [("systems", ["1", "3"]),
+                                                          ("skills", ["2"])]
+
+
+def _initiatives(count: int, places: list[tuple[int, int]]) -> pd.DataFrame:
+    """Many initiatives on a few (impact, effort) places: ties, long titles, four owners."""
+    words = "Standardise the fault repair journey with a checklist and monthly tracking"
+    return pd.DataFrame({
+        "priority": range(1, count + 1),
+        "impact": [places[k % len(places)][0] for k in range(count)],
+        "effort": [places[k % len(places)][1] for k in range(count)],
+        "title": [f"{words[: 20 + 7 * (k % 8)]} no. {k + 1}" for k in range(count)],
+        "owner": [("Operations", "Digital", "Finance", "Executive team")[k % 4]
+                  for k in range(count)],
+        "horizon": [(30, 60, 90)[k % 3] for k in range(count)],
+        "category": [("Processes", "Tools", "Systems")[k % 3] for k in range(count)]})
+
+
+def test_impact_effort_ties_sit_side_by_side_and_keep_their_order():
+    frame = _initiatives(6, [(5, 2)])
+    fig = charts.impact_effort(frame, "impact", "effort", "title", number="priority")
+    dots = fig.data[0]
+    assert (dots.x[0], dots.y[0]) == (2.0, 5.0)            # the first keeps its value
+    assert len({(round(x, 6), round(y, 6)) for x, y in zip(dots.x, dots.y)}) == 6
+    assert all(abs(x - 2) < 0.5 and abs(y - 5) < 0.5 for x, y in zip(dots.x, dots.y))
+    assert all("5" in h and "2" in h for h in dots.customdata)   # hover: the exact values
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("count, places", [(12, [(5, 2), (4, 3), (5, 4)]),
+                                           (24, [(3, 3), (3, 4)]), (9, [(5, 1)])],
+                         ids=["demo-like", "many-ties", "corner"])
+def test_impact_effort_nothing_drawn_on_anything_else(browser, count, places):
+    from chart_boxes import drawn, overlaps
+
+    frame = _initiatives(count, places)
+    fig = charts.impact_effort(frame, "impact", "effort", "title", number="priority",
+                               color="category")
+    boxes = drawn(browser, fig)
+    assert overlaps(boxes) == []
+    assert len(boxes["points"]) == count
+    shown = "".join(t["text"] for t in boxes["texts"]).replace(" ", "")
+    assert all(t.replace(" ", "") in shown for t in frame["title"])   # the titles in full
+
+
+def test_plan_grid_lists_each_entry_under_its_owner_and_horizon():
+    frame = _initiatives(14, [(5, 2)])
+    fig = charts.plan_grid(frame, "owner", "horizon", "title", number="priority",
+                           columns=(30, 60, 90), column_names={30: "First 30 days"})
+    notes = list(fig.layout.annotations)
+    heads = {h: next(a.x for a in notes if a.text == f"<b>{name}</b>")
+             for h, name in ((30, "First 30 days"), (60, "60"), (90, "90"))}
+    rows = sorted((a.y, a.text[3:-4]) for a in notes if a.x == charts.GRID_PAD)
+    for r in frame.itertuples():
+        entry = next(a for a in notes if a.text.startswith(f"<b>{r.priority}</b> "))
+        assert entry.text.replace("<br>", " ").endswith(r.title)
+        column = min(heads, key=lambda h: abs(heads[h] - entry.x - charts.GRID_PAD))
+        assert column == r.horizon, r
+        row = [owner for y, owner in rows if y <= entry.y][-1]
+        assert row == r.owner, r
+
+
+@pytest.mark.browser
+def test_plan_grid_nothing_drawn_on_anything_else(browser):
+    from chart_boxes import drawn, overlaps
+
+    fig = charts.plan_grid(_initiatives(20, [(5, 2)]), "owner", "horizon", "title",
+                           number="priority", columns=(30, 60, 90))
+    assert overlaps(drawn(browser, fig)) == []
 
 
 def test_heatmap_pivots_long_frame_and_diverges_around_zero():
@@ -406,14 +472,6 @@ def test_quadrant_crowded_labels_dropped_but_all_in_hover():
     assert all(any(n in h for h in dots.customdata) for n in names)
 
 
-def test_timeline_bars_start_at_start_and_span_days():
-    frame = pd.DataFrame({"task": ["a", "b"], "from": [0, 30], "to": [30, 90],
-                          "h": ["30 days", "90 days"]})
-    fig = charts.timeline(frame, "task", "from", "to", color="h")
-    assert [(list(t.base), list(t.x)) for t in fig.data] == [([0], [30]), ([30], [60])]
-    assert fig.layout.xaxis.dtick == 30
-
-
 CLIENT_TEXT = "<script>alert(1)</script>"
 
 
@@ -422,8 +480,9 @@ CLIENT_TEXT = "<script>alert(1)</script>"
     lambda f: charts.dumbbell(f, "label", "a", "b").data[3].customdata,
     lambda f: charts.forest(f, "label", "a", "lo", "hi").data[0].customdata,
     lambda f: charts.quadrant(f, "a", "b", "label", 1, 1).data[0].customdata,
-    lambda f: charts.timeline(f, "label", "lo", "hi").data[0].customdata,
-], ids=["bars", "dumbbell", "forest", "quadrant", "timeline"])
+    lambda f: charts.impact_effort(f, "a", "b", "label").data[0].customdata,
+    lambda f: [a.text for a in charts.plan_grid(f, "label", "a", "label").layout.annotations],
+], ids=["bars", "dumbbell", "forest", "quadrant", "impact_effort", "plan_grid"])
 def test_chart_client_label_escaped_in_hover(make):
     frame = pd.DataFrame({"label": [CLIENT_TEXT], "a": [1.0], "b": [2.0], "lo": [0.5],
                           "hi": [1.5], "n": [5]})

@@ -1,10 +1,13 @@
 """deck.pptx of the demo report: the slides a consultant presents, opened by LibreOffice."""
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import subprocess
 
+import pandas as pd
 import pytest
 
 from cxlib.outputs import text
@@ -39,6 +42,47 @@ def test_deck_title_summary_findings_roadmap_and_method(deck, demo_report):
         title = _texts(slide)[0]
         assert title in sentences or title == text.t("en", "roadmap.fig_plan"), title
     assert _texts(slides[-1])[0] == text.t("en", "report.method")
+
+
+def _plain(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def test_deck_summary_slide_tells_the_pages_story(deck, demo_report):
+    """Situation, the three findings with their evidence, the three recommendations with
+    owner and horizon, and the decision: as the report's summary page shows them."""
+    page = (demo_report / "report.html").read_text(encoding="utf-8")
+    page = page[page.index('id="summary"'):page.index('id="p1"')]
+    said = "\n".join(_texts(list(deck.slides)[1]))
+    situation = _plain(re.search(r'<p class="narrative lead">(.*?)</p>', page, re.S)[1])
+    findings = [_plain(m) for m in re.findall(r"<li>(.*?)<a class=\"see\"", page, re.S)]
+    evidence = re.findall(r'<span class="label">(.*?)</span> <b>(.*?)</b> '
+                          r'<span class="detail">(.*?)</span>', page, re.S)
+    decision = _plain(re.search(r'<aside class="decision">.*?<p>(.*?)</p>', page, re.S)[1])
+    assert situation in said and decision in said
+    assert len(findings) == 3 and all(f in said for f in findings)
+    assert len(evidence) >= 3
+    for label, value, detail in evidence:
+        ci = _plain(detail).split(" · ")[0]
+        assert f"{_plain(label)}: {_plain(value)}" in said and ci in said, label
+    plan = pd.read_excel(demo_report / "tables.xlsx", sheet_name="roadmap initiatives")
+    first = plan.sort_values(text.header("priority", "en")).head(3)
+    for title, owner in zip(first[text.header("title", "en")], first[text.header("owner", "en")]):
+        assert title in said and f"{text.header('owner', 'en')}: {owner}" in said
+
+
+def test_deck_plan_slide_lists_every_initiative_under_its_owner_and_horizon(deck, demo_report):
+    plan = pd.read_excel(demo_report / "tables.xlsx", sheet_name="roadmap initiatives")
+    slide = next(s for s in deck.slides if _texts(s) == [text.t("en", "roadmap.fig_plan")])
+    grid = next(s for s in slide.shapes if s.has_table).table
+    heads = [grid.cell(0, c).text for c in range(len(grid.columns))]
+    owners = [grid.cell(r, 0).text for r in range(len(grid.rows))]
+    h = {k: text.header(k, "en") for k in ("priority", "title", "owner", "horizon")}
+    for row in plan.itertuples(index=False):
+        row = dict(zip(plan.columns, row))
+        cell = grid.cell(owners.index(row[h["owner"]]),
+                         heads.index(text.t("en", f"roadmap.horizon_{row[h['horizon']]}")))
+        assert f"{row[h['priority']]}  {row[h['title']]}" in cell.text.split("\n"), row
 
 
 def test_deck_finding_notes_carry_numbers_and_caveats(deck, demo_report):

@@ -64,7 +64,7 @@ def book(demo_report):
 
 
 def test_write_tables_demo_one_sheet_per_table_after_contents(book, results):
-    wanted = [f"{sid} {key}" for sid in deliver.ORDER if sid in results["sections"]
+    wanted = [f"{sid} {key}" for sid in report.ORDER if sid in results["sections"]
               for key in results["sections"][sid]["tables"]]
     assert book.sheetnames[0] == "Contents"
     assert book.sheetnames[1:] == [w[:31] for w in wanted]

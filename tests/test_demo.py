@@ -100,9 +100,12 @@ def test_make_client_zh_uses_chinese_names_and_quotes(tmp_path):
     assert touchpoints["name"].str.contains(CJK).all()
     quotes = pd.read_excel(folder / "interviews.xlsx")["quote"]
     assert quotes.str.contains(CJK).all()
+    assert set(pd.read_excel(folder / "interviews.xlsx")["role"]) <= set(demo._ROLES_ZH.values())
+    assert touchpoints["owner"].str.contains(CJK).all()
     english = demo.make_client(tmp_path / "en", n_respondents=50)
-    assert list(pd.read_csv(english / "survey.csv").columns) == list(
-        pd.read_csv(folder / "survey.csv").columns)
+    # The same columns in the same places; the segment headers as a Chinese export heads them.
+    same = {c: c for c in pd.read_csv(english / "survey.csv").columns} | demo._SEGMENT_COLUMNS_ZH
+    assert list(same.values()) == list(pd.read_csv(folder / "survey.csv").columns)
 
 
 @pytest.mark.parametrize("kwargs", [{"language": "fr"}, {"n_respondents": 0}, {"n_staff": 3}])

@@ -215,5 +215,5 @@ def test_content_prompts_chinese_uses_chinese_sentences():
     catalogue = pd.DataFrame({"id": ["first_bill"], "name": ["首张账单"], "channel": ["app"],
                               "expectation": ["账单清楚准确"]})
     prompt = journey.content_prompts(found, catalogue, language="zh").loc["first_bill", "prompt"]
-    assert prompt.startswith("客户在首张账单（app）的期望是：账单清楚准确。")
+    assert prompt.startswith("客户在首张账单（App）的期望是：账单清楚准确。")   # channel in words
     assert "0.90" in prompt

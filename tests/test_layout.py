@@ -146,3 +146,21 @@ def test_report_executive_summary_is_one_page_that_ends_with_the_decision(which,
         assert block.count("<li>") == 3
         table = block[block.index('data-table="recommendations"'):]
         assert table[:table.index("</table>")].count("<tr>") == 4
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("chart", ["impact_effort", "plan"])
+def test_report_roadmap_charts_show_every_title_and_nothing_on_anything_else(
+        chart, demo_report, browser):
+    """The impact/effort chart and the 30/60/90 plan as the report draws them (SVG):
+    the initiatives table's titles in full, no text or marker on another."""
+    import pandas as pd
+
+    from chart_boxes import drawn, overlaps
+
+    table = pd.read_excel(demo_report / "tables.xlsx", sheet_name="roadmap initiatives")
+    titles = table[text.header("title", "en")]
+    boxes = drawn(browser, demo_report / "figures" / f"roadmap_{chart}.svg")
+    assert overlaps(boxes) == []
+    shown = html.unescape("".join(t["text"] for t in boxes["texts"])).replace(" ", "")
+    assert [t for t in titles if t.replace(" ", "") not in shown] == []

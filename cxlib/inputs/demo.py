@@ -155,12 +155,18 @@ _SEGMENTS = {  # column: (shares, English labels, Chinese labels, effect on loya
     "Tenure": ((0.22, 0.33, 0.45), ("<1 year", "1-3 years", "3+ years"),
                ("1年以下", "1-3年", "3年以上"), (-0.1, 0.0, 0.05)),
 }
+#: The segment columns as a Chinese survey export heads them.
+_SEGMENT_COLUMNS_ZH = {"Region": "地区", "Plan": "套餐", "Tenure": "在网时长"}
 _PLAN_REVENUE = (180.0, 540.0, 1450.0)  # USD a year, by plan
 #: The whole customer base client.yml gives, per region: customers per surveyed
 #: respondent, each region's share of the base (not quite the survey's, so the
 #: post-stratified scaling matters) and its annual revenue per customer, USD.
 _BASE_PER_RESPONDENT = 600
 _BASE_REGIONS = ((0.30, 0.28, 0.21, 0.13, 0.08), (562.0, 521.0, 604.0, 548.0, 497.0))
+
+
+def _segment_column(column: str, language: str) -> str:
+    return _SEGMENT_COLUMNS_ZH[column] if language == "zh" else column
 
 #: Themes planted in the open comments: demo codebook theme -> (its touchpoints, share of
 #: detractors, passives and promoters who raise it). Detractors speak of a theme in its
@@ -237,6 +243,11 @@ _JOURNEYS = (
     (("app_account", "loyalty_rewards", "referral"), 0.10),
 )
 
+#: The touchpoints' owners as a Chinese client names its departments.
+_OWNERS_ZH = {"Billing": "计费部", "Customer Service": "客户服务部", "Digital": "数字渠道部",
+              "Finance": "财务部", "Marketing": "市场部", "Network": "网络部",
+              "Operations": "运营部", "Product": "产品部", "Retail": "零售门店",
+              "Retention": "客户保留部", "Sales": "销售部", "Technical Support": "技术支持部"}
 _FUNCTIONS = {"en": ("Executive", "Sales", "Customer Service", "Marketing", "IT",
                      "Finance", "Retail"),
               "zh": ("管理层", "销售", "客户服务", "市场", "信息技术", "财务", "零售门店")}
@@ -441,7 +452,8 @@ def make_client(folder: str | Path, n_respondents: int = 2000, seed: int = 7,
     n_respondents: survey respondents, each a customer in the CRM extract.
     seed: the same seed and sizes give byte-identical files.
     name: the client's name; default a fictional telecom named in `language`.
-    language: "en" or "zh"; changes names, labels and quotes, never the structure.
+    language: "en" or "zh"; changes names, labels (segment headers, owners, interview
+        roles and themes among them) and quotes, never the structure.
     n_staff: staff answering the maturity assessment in each wave.
 
     Returns
@@ -519,6 +531,7 @@ def _customers(rng: np.random.Generator, n: int, language: str,
     segments = {column: (rng.choice(len(shares), n, p=shares).astype(np.uint8),
                          _escape(zh if language == "zh" else en))
                 for column, (shares, en, zh, _) in _SEGMENTS.items()}
+    named = {_segment_column(c, language): v for c, v in segments.items()}
     general = rng.standard_normal(n, dtype=np.float32)
     own = rng.standard_normal((len(_TOUCHPOINTS), n), dtype=np.float32)
     loyalty = _loyalty(rng, general, own, {c: v[0] for c, v in segments.items()})
@@ -526,7 +539,7 @@ def _customers(rng: np.random.Generator, n: int, language: str,
     effort = np.clip(np.rint(3.4 - 0.9 * loyalty + 1.1 * rng.standard_normal(n)), 1, 7)
     survey["Q1"] = _coded(nps, np.ones(n, bool), rng.random(n) < 0.01)
     survey["Q2"] = _coded(effort, np.ones(n, bool), rng.random(n) < 0.03)
-    survey.update(segments)
+    survey.update(named)
     survey.update(_touchpoint_ratings(rng, general, own))
     survey["Q12"] = _comments(rng, nps, language, seed)
     # Outcomes are drawn per survey row; the CRM lists customers in id order.
@@ -647,10 +660,25 @@ def _touchpoint_table(language: str) -> dict:
     table["name"] = [t[names[0]] for t in _TOUCHPOINTS]
     table["stage"] = [t[1] for t in _TOUCHPOINTS]
     table["channel"] = [t[2] for t in _TOUCHPOINTS]
-    table["owner"] = [t[3] for t in _TOUCHPOINTS]
+    table["owner"] = [t[3] if language == "en" else _OWNERS_ZH[t[3]] for t in _TOUCHPOINTS]
     table["description"] = [t[names[1]] for t in _TOUCHPOINTS]
     table["expectation"] = [t[names[2]] for t in _TOUCHPOINTS]
     return table
+
+
+#: Interviewees' roles and the coders' themes as a Chinese team writes them.
+_ROLES_ZH = {"customer": "客户", "agent": "坐席", "billing manager": "计费经理",
+             "sales advisor": "销售顾问", "network engineer": "网络工程师",
+             "store manager": "门店经理"}
+_THEMES_ZH = {
+    "accuracy": "准确性", "authority": "授权", "billing clarity": "账单清晰度", "brand": "品牌",
+    "channel switching": "渠道切换", "clarity": "清晰度", "cost": "成本", "coverage": "覆盖",
+    "ease": "便捷", "fairness": "公平", "follow-up": "跟进", "handover": "交接",
+    "knowledge": "专业知识", "loyalty": "忠诚", "policy": "政策", "pressure": "压力",
+    "process": "流程", "reliability": "可靠性", "resolution": "问题解决", "reward": "回馈",
+    "sales pressure": "销售压力", "security": "安全", "self-service": "自助服务",
+    "speed": "速度", "targets": "考核指标", "tools": "工具", "training": "培训",
+    "transparency": "透明度", "value": "性价比", "waiting": "等待"}
 
 
 def _interviews(language: str) -> dict:
@@ -658,8 +686,9 @@ def _interviews(language: str) -> dict:
     rows = _EXCERPTS
     quote = [zh if language == "zh" or iv in _SPOKEN_ZH else en
              for iv, *_, en, zh in rows]
-    return {"interview": [r[0] for r in rows], "role": [r[1] for r in rows],
-            "touchpoint": [r[2] for r in rows], "theme": [r[3] for r in rows],
+    role, theme = ((_ROLES_ZH, _THEMES_ZH) if language == "zh" else ({}, {}))
+    return {"interview": [r[0] for r in rows], "role": [role.get(r[1], r[1]) for r in rows],
+            "touchpoint": [r[2] for r in rows], "theme": [theme.get(r[3], r[3]) for r in rows],
             "sentiment": [r[4] for r in rows], "quote": quote}
 
 
@@ -773,7 +802,7 @@ survey:
   missing: [-99]                # -99: refused or did not know; an empty cell: not asked
   overall: {{nps: Q1}}            # Q1: how likely to recommend us, 0-10
   effort: {{column: Q2, scale: [1, 7]}}   # Q2: effort to get things done, 1 very low - 7 very high
-  segments: [Region, Plan, Tenure]
+  segments: [{", ".join(_segment_column(c, language) for c in _SEGMENTS)}]
   # Each respondent rated only the touchpoints they used: Q5_k how it was (perception),
   # Q6_k what they expected, Q7_k how much it matters, for touchpoint k below.
   touchpoints:
@@ -797,7 +826,7 @@ assessment: {{file: assessment.xlsx, sheet: Responses}}  # staff maturity rating
 # The whole customer base, so revenue at risk and the what-if are scaled from the surveyed
 # customers to it, region by region (the totals are the regions' sums).
 customer_base:
-  Region:
+  {_segment_column("Region", language)}:
 {base}
 materiality: 0.1%               # initiative revenue impacts under 0.1% of annual revenue: not shown as money
 

@@ -34,6 +34,16 @@ IPA_NAMES = ("Concentrate here", "Keep up the good work", "Low priority", "Possi
 #: low impact & high effort.
 IMPACT_EFFORT_NAMES = ("Quick wins", "Major projects", "Fill-ins", "Thankless tasks")
 
+#: The impact/effort chart: markers of this diameter (px) carry a number; the key beside
+#: the plot lists number and label, KEY_PX wide, wrapped at KEY_COLUMNS columns; the plot
+#: keeps PLOT_LEFT and PLOT_BOTTOM px for its axes. Plotly sets lines LINE_SPACING apart.
+MARKER_PX, KEY_PX, KEY_PX_GAP, KEY_COLUMNS, KEY_GAP = 22, 250, 14, 42, 4
+PLOT_LEFT, PLOT_BOTTOM, LINE_SPACING = 52, 56, 1.3
+#: The plan grid: the owners' column and the padding inside a cell, px.
+GRID_ROW_PX, GRID_PAD = 110, 5
+#: No chart is shorter than this (px).
+MIN_HEIGHT = 200
+
 # Words in share names that pick the semantic colours, checked in this order
 # ("dissatisfied" contains "satisfied").
 _SEMANTIC_WORDS = (
@@ -429,18 +439,24 @@ def quadrant(frame: pd.DataFrame, x: str, y: str, label: str, x_cut: float, y_cu
 
 
 def impact_effort(frame: pd.DataFrame, impact: str, effort: str, label: str, *,
-                  color: str | None = None, size: str | None = None,
+                  number: str | None = None, color: str | None = None,
                   impact_cut: float | None = None, effort_cut: float | None = None,
                   quadrant_names: Sequence[str] = IMPACT_EFFORT_NAMES, n: str | None = None,
                   title: str = "", template="cx") -> go.Figure:
-    """Draw initiatives as bubbles by effort (across) and impact (up), with quadrant lines.
+    """Draw initiatives as numbered markers by effort (across) and impact (up), with a key.
+
+    No label sits on a point or on another label: each marker carries its number and the
+    key beside the plot lists every number with its label in full (e.g. the roadmap
+    table's priority and title). Initiatives with the same impact and effort sit side by
+    side around their value; hover gives the exact values.
 
     Parameters
     ----------
     frame : one row per initiative.
     impact, effort, label : columns of impact, effort and the initiative's name.
-    color : column grouping the bubbles (one legend entry each); by quadrant otherwise.
-    size : column sizing the bubbles.
+    number : column of the number shown on each marker and in the key; 1, 2, ... in the
+        frame's order when None.
+    color : column grouping the markers (one legend entry each); by quadrant otherwise.
     impact_cut, effort_cut : where the quadrant lines are; the middle of the data's range
         when None.
     quadrant_names : four names for (high impact & low effort, high & high, low & low,
@@ -449,16 +465,119 @@ def impact_effort(frame: pd.DataFrame, impact: str, effort: str, label: str, *,
 
     Returns
     -------
-    go.Figure with one Scatter trace per colour group.
+    go.Figure with one Scatter trace per colour group, the key as annotations.
     """
-    _require(frame, impact, effort, label, color, size, n)
+    _require(frame, impact, effort, label, number, color, n)
+    names = list(quadrant_names)
+    if len(names) != 4:
+        raise ValueError(f"quadrant_names needs four names, got {len(names)}")
     theme = _theme(template)
-    effort_cut = _middle(frame[effort]) if effort_cut is None else effort_cut
-    impact_cut = _middle(frame[impact]) if impact_cut is None else impact_cut
+    xs, ys = frame[effort].astype(float), frame[impact].astype(float)
+    x_cut = _middle(xs) if effort_cut is None else effort_cut
+    y_cut = _middle(ys) if impact_cut is None else impact_cut
+    numbers = (frame[number] if number is not None else
+               pd.Series(range(1, len(frame) + 1), index=frame.index)).map(_plain)
     corners = {(False, True): 0, (True, True): 1, (False, False): 2, (True, False): 3}
     colours = (theme.positive, theme.primary, theme.muted, theme.negative)
-    return _quadrant_chart(frame, effort, impact, label, effort_cut, impact_cut, quadrant_names,
-                           corners, colours, size, color, n, theme, title, template)
+    which = [corners[(bool(a >= x_cut), bool(b >= y_cut))] for a, b in zip(xs, ys)]
+    groups = _groups(frame, color)
+    colour_of = pd.Series("", index=frame.index, dtype=object)
+    for i, (_, rows) in enumerate(groups):
+        for r in rows:
+            colour_of[r] = (colours[which[frame.index.get_loc(r)]] if color is None
+                            else _cycle(theme.palette, i))
+    # The key: number and label in full, one entry under the other, beside the plot.
+    line_px = LINE_SPACING * (theme.font_size - 2)
+    entries = [f'<b><span style="color:{colour_of[r]}">{_escape(k)}</span></b>  '
+               + _wrap(frame.at[r, label], KEY_COLUMNS, 12)
+               for r, k in zip(frame.index, numbers)]
+    heights = [(e.count("<br>") + 1) * line_px + KEY_GAP for e in entries]
+    fig = go.Figure()
+    hover = pd.Series(_hover(frame, [label], [effort, impact], None, None, n), index=frame.index)
+    for i, (name, rows) in enumerate(groups):
+        fig.add_trace(go.Scatter(
+            x=[0.0] * len(rows), y=[0.0] * len(rows), mode="markers+text", name=name,
+            showlegend=color is not None, text=numbers[rows].tolist(),
+            textposition="middle center",
+            textfont=dict(size=theme.font_size - 2,
+                          color=[_ink_on(c, theme) for c in colour_of[rows]]),
+            marker=dict(size=MARKER_PX, color=colour_of[rows].tolist(),
+                        line=dict(color=theme.background, width=1)),
+            customdata=hover[rows].tolist(), hovertemplate="%{customdata}<extra></extra>"))
+    top = _finish(fig, theme, template, title, theme.height + 60).layout.margin.t
+    height = max(theme.height + 60, int(top + PLOT_BOTTOM + sum(heights) + 8))
+    fig = _finish(fig, theme, template, title, height)      # the legend placed for it
+    plot_w = theme.width - PLOT_LEFT - KEY_PX - 2 * EDGE
+    plot_h = height - top - PLOT_BOTTOM
+    x_range, y_range = _room(xs, x_cut, plot_w), _room(ys, y_cut, plot_h)
+    named = {spot: names[index] for spot, index in corners.items()}
+    blocked = [_corner_box(name, right, high, theme, plot_w, plot_h)
+               for (right, high), name in named.items()]
+    px, py = _dodged(xs, ys, x_range, y_range, plot_w, plot_h, blocked)
+    for trace, (_, rows) in zip(fig.data, groups):
+        trace.x, trace.y = px[rows].tolist(), py[rows].tolist()
+    offset = 0.0
+    for entry, h in zip(entries, heights):
+        fig.add_annotation(text=entry, xref="paper", yref="paper",
+                           x=1 + (KEY_PX_GAP) / plot_w, y=1 - offset / plot_h,
+                           xanchor="left", yanchor="top", align="left", showarrow=False,
+                           font=dict(size=theme.font_size - 2, color=theme.text))
+        offset += h
+    line = dict(color=theme.muted, width=1, dash="dash")
+    fig.add_vline(x=x_cut, line=line)
+    fig.add_hline(y=y_cut, line=line)
+    _corner_names(fig, names, corners, colours if color is None else None, theme)
+    whole = all(float(v).is_integer() for v in pd.concat([xs, ys]))
+    ticks = dict(tick0=0, dtick=1) if whole else {}
+    fig.update_xaxes(range=x_range, title_text=_escape(effort), zeroline=False,
+                     automargin=False, **ticks)
+    fig.update_yaxes(range=y_range, title_text=_escape(impact), zeroline=False,
+                     automargin=False, **ticks)
+    fig.update_layout(margin=dict(l=PLOT_LEFT + EDGE, r=KEY_PX + EDGE,
+                                                 b=PLOT_BOTTOM, autoexpand=False))
+    return fig
+
+
+def _room(values: pd.Series, cut: float, pixels: float) -> list[float]:
+    """An axis range around the values and the cut, with room for markers set aside."""
+    low, high = min(values.min(), cut), max(values.max(), cut)
+    span = (high - low) or 1.0
+    # Each side keeps two markers' room for initiatives set beside a tie at the edge.
+    pad = max(0.15 * span, 2.5 * MARKER_PX / max(pixels - 5 * MARKER_PX, MARKER_PX) * span)
+    return [low - pad, high + pad]
+
+
+def _dodged(xs: pd.Series, ys: pd.Series, x_range, y_range, width: float, height: float,
+            blocked: list[tuple]) -> tuple[pd.Series, pd.Series]:
+    """Marker positions, in data units, with no marker on another or on a corner name.
+
+    Works in pixels of the plot area. In the frame's order (the first keep their exact
+    value), each marker takes the nearest free place on a square grid around its value,
+    side by side first.
+    """
+    step = MARKER_PX + 2
+    per_x = width / (x_range[1] - x_range[0])
+    per_y = height / (y_range[1] - y_range[0])
+    tx = ((xs - x_range[0]) * per_x).to_numpy()
+    ty = ((ys - y_range[0]) * per_y).to_numpy()
+    places = [(col * step, row * step) for row in range(-4, 5) for col in range(-6, 7)]
+    places.sort(key=lambda p: (round(math.hypot(*p), 3), abs(p[1]), -p[1], abs(p[0]), p[0]))
+    radius = MARKER_PX / 2
+    placed: list[tuple[float, float]] = []
+    for x0, y0 in zip(tx, ty):
+        best = None
+        for dx, dy in places:
+            x, y = x0 + dx, y0 + dy
+            box = (x - radius, y - radius, x + radius, y + radius)
+            if (radius <= x <= width - radius and radius <= y <= height - radius
+                    and all(max(abs(x - a), abs(y - b)) >= step - 1e-6 for a, b in placed)
+                    and not any(_overlap(box, other) for other in blocked)):
+                best = (x, y)
+                break
+        placed.append(best or (x0, y0))
+    px = pd.Series([x / per_x + x_range[0] for x, _ in placed], index=xs.index)
+    py = pd.Series([y / per_y + y_range[0] for _, y in placed], index=ys.index)
+    return px, py
 
 
 def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, *, text: str | None = None,
@@ -562,8 +681,9 @@ def radar(frame: pd.DataFrame, axis: str, value: str, series: str, *,
     fig.update_polars(radialaxis=dict(range=list(range), angle=between, tickangle=between,
                                       dtick=1),
                       angularaxis=dict(direction="clockwise", rotation=90),
-                      domain=dict(x=[0.12, 0.88], y=[0.02, 0.92]))
-    return _finish(fig, theme, template, title, theme.height + 60)
+                      # room below for spoke names of three lines (they were cut)
+                      domain=dict(x=[0.12, 0.88], y=[0.13, 0.91]))
+    return _finish(fig, theme, template, title, theme.height + 90)
 
 
 def forest(frame: pd.DataFrame, label: str, estimate: str, ci_low: str, ci_high: str, *,
@@ -687,44 +807,80 @@ def _separate(values: pd.Series, groups: list) -> bool:
     return all(high < low for (_, high), (low, _) in zip(spans, spans[1:]))
 
 
-def timeline(frame: pd.DataFrame, label: str, start: str, end: str, *,
-             color: str | None = None, title: str = "", template="cx") -> go.Figure:
-    """Draw a plan as horizontal bars over days, e.g. the 30/60/90-day roadmap.
+def plan_grid(frame: pd.DataFrame, row: str, column: str, label: str, *,
+              number: str | None = None, columns: Sequence | None = None,
+              column_names: Mapping | None = None, title: str = "",
+              template="cx") -> go.Figure:
+    """Draw a plan as a grid: one row per owner, one column per horizon, entries in cells.
+
+    Each entry is its number and label in full (e.g. the roadmap table's priority and
+    title), under the row and column it belongs to, e.g. the 30/60/90-day plan by owner.
 
     Parameters
     ----------
-    frame : one row per task, in the order shown from the top.
-    label : column of the task names (long names wrap over two lines).
-    start, end : columns of the first and last day.
-    color : column grouping the bars (one legend entry each).
+    frame : one row per entry, in the order listed within a cell.
+    row, column : columns of the row (e.g. owner) and the column (e.g. horizon in days);
+        rows in order of first appearance.
+    label : column of the entries' names.
+    number : column of the number before each entry; none when None.
+    columns : the column values in order, every one drawn even when empty; the values
+        found, in order of first appearance, when None.
+    column_names : heading of each column value; the value itself when missing.
 
     Returns
     -------
-    go.Figure with one Bar trace per colour group; `base` is the start, `x` the length.
+    go.Figure drawn in pixels: shapes for the rows, annotations for headings and entries.
     """
-    _require(frame, label, start, end, color)
+    _require(frame, row, column, label, number)
     theme = _theme(template)
-    labels = frame[label].map(lambda t: _wrap(t, 30, 2))
-    fig = go.Figure()
-    for i, (name, rows) in enumerate(_groups(frame, color)):
-        part = frame.loc[rows]
-        hover = [f"{lab}<br>{_number(s)} – {_number(e)}"
-                 for lab, s, e in zip(_escaped(part[label]), part[start], part[end])]
-        fig.add_trace(go.Bar(
-            y=labels[rows].tolist(), x=(part[end] - part[start]).tolist(),
-            base=part[start].tolist(), orientation="h", name=name, showlegend=color is not None,
-            marker_color=theme.primary if color is None else _cycle(theme.palette, i),
-            customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
-    last = float(frame[end].max()) if len(frame) else 90
-    fig.update_xaxes(range=[0, max(90, math.ceil(last / 30) * 30)], dtick=30,
-                     gridcolor=theme.muted, griddash="dot", zeroline=False)
-    fig.update_yaxes(type="category", categoryorder="array",
-                     categoryarray=list(dict.fromkeys(labels)), autorange="reversed",
-                     showgrid=False)
-    fig.update_layout(barmode="overlay", bargap=0.35)
-    per = 36 if labels.str.contains("<br>").any() else 28
-    return _finish(fig, theme, template, title, _rows_height(len(frame), theme, per=per,
-                                                             minimum=220))
+    wanted = list(dict.fromkeys(frame[column])) if columns is None else list(columns)
+    owners = list(dict.fromkeys(frame[row]))
+    heads = [str((column_names or {}).get(v, v)) for v in wanted]
+    fig = _finish(go.Figure(), theme, template, title, theme.height)
+    top = fig.layout.margin.t
+    width = theme.width - 2 * EDGE
+    cell = (width - GRID_ROW_PX) / max(len(wanted), 1)
+    size = theme.font_size - 2
+    wrap = max(8, int((cell - 2 * GRID_PAD) / (0.5 * size)))
+    line_px = LINE_SPACING * size
+    y = (theme.font_size + 2) * LINE_SPACING + 2 * GRID_PAD       # under the headings
+    for j, head in enumerate(heads):
+        fig.add_annotation(text=f"<b>{_wrap(head, wrap, 1)}</b>", x=GRID_ROW_PX + (j + .5) * cell,
+                           y=GRID_PAD, xanchor="center", yanchor="top", showarrow=False,
+                           font=dict(size=theme.font_size, color=_cycle(theme.palette, j)))
+    for i, owner in enumerate(owners):
+        rows = frame[frame[row] == owner]
+        used = [0.0] * len(wanted)
+        for r in rows.index:
+            if frame.at[r, column] not in wanted:
+                continue
+            j = wanted.index(frame.at[r, column])
+            mark = "" if number is None else f"<b>{_escape(frame.at[r, number])}</b>  "
+            entry = mark + _wrap(frame.at[r, label], wrap, 12)
+            fig.add_annotation(text=entry, x=GRID_ROW_PX + j * cell + GRID_PAD,
+                               y=y + GRID_PAD + used[j], xanchor="left", yanchor="top",
+                               align="left", showarrow=False,
+                               font=dict(size=size, color=theme.text))
+            used[j] += (entry.count("<br>") + 1) * line_px + GRID_PAD
+        owner_text = _wrap(owner, int(GRID_ROW_PX / (0.6 * theme.font_size)), 3)
+        tall = max(max(used), (owner_text.count("<br>") + 1) * LINE_SPACING * theme.font_size)
+        tall += 2 * GRID_PAD
+        if i % 2 == 0:
+            fig.add_shape(type="rect", x0=0, x1=width, y0=y, y1=y + tall, layer="below",
+                          fillcolor=_rgba(theme.grid, 0.6), line_width=0)
+        fig.add_annotation(text=f"<b>{owner_text}</b>", x=GRID_PAD, y=y + GRID_PAD,
+                           xanchor="left", yanchor="top", align="left", showarrow=False,
+                           font=dict(size=theme.font_size - 1, color=theme.primary))
+        y += tall
+    for j in range(1, len(wanted)):
+        x = GRID_ROW_PX + j * cell
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=y, line=dict(color=theme.grid, width=1))
+    bottom = max(8, MIN_HEIGHT - int(top + y))          # a short plan keeps its scale
+    fig.update_layout(xaxis=dict(range=[0, width], visible=False, fixedrange=True),
+                      yaxis=dict(range=[y, 0], visible=False, fixedrange=True),
+                      height=int(top + y + bottom), showlegend=False,
+                      margin=dict(l=EDGE, r=EDGE, b=bottom, autoexpand=False))
+    return fig
 
 
 # --- shared helpers -----------------------------------------------------------------------
@@ -875,7 +1031,7 @@ def _reference_line(fig: go.Figure, value: float, name: str, orientation: str, t
 
 def _quadrant_chart(frame, x, y, label, x_cut, y_cut, names, corners, colours, size, color, n,
                     theme: Theme, title, template) -> go.Figure:
-    """Scatter with crosshair lines and a name in each corner; shared by two charts."""
+    """Scatter with crosshair lines, labels beside the points and a name in each corner."""
     names = list(names)
     if len(names) != 4:
         raise ValueError(f"quadrant_names needs four names, got {len(names)}")
@@ -906,17 +1062,22 @@ def _quadrant_chart(frame, x, y, label, x_cut, y_cut, names, corners, colours, s
     line = dict(color=theme.muted, width=1, dash="dash")
     fig.add_vline(x=x_cut, line=line)
     fig.add_hline(y=y_cut, line=line)
+    _corner_names(fig, names, corners, colours if color is None else None, theme)
+    fig.update_xaxes(range=x_range, title_text=_escape(x), zeroline=False)
+    fig.update_yaxes(range=y_range, title_text=_escape(y), zeroline=False)
+    return _finish(fig, theme, template, title, height)
+
+
+def _corner_names(fig: go.Figure, names: list[str], corners: dict, colours, theme: Theme):
+    """Each quadrant's name in its corner of the plot, in its colour (muted without)."""
     spots = {index: spot for spot, index in corners.items()}
     for index, name in enumerate(names):
         right, top = spots[index]
         fig.add_annotation(text=f"<b>{_escape(name)}</b>", xref="paper", yref="paper",
                            x=1 if right else 0, y=1 if top else 0, showarrow=False,
                            xanchor="right" if right else "left", yanchor="top" if top else "bottom",
-                           font=dict(color=colours[index] if color is None else theme.muted,
+                           font=dict(color=theme.muted if colours is None else colours[index],
                                      size=theme.font_size), bgcolor=_rgba(theme.background, 0.8))
-    fig.update_xaxes(range=x_range, title_text=_escape(x), zeroline=False)
-    fig.update_yaxes(range=y_range, title_text=_escape(y), zeroline=False)
-    return _finish(fig, theme, template, title, height)
 
 
 def _label_places(xs: pd.Series, ys: pd.Series, labels: pd.Series, sizes: pd.Series,

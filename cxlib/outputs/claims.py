@@ -13,13 +13,13 @@ on exactly the figures the sections show.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..practices import linkage
 from . import text
-from .section import Section
+from .section import Metric, Section
 
 #: Which supported finding leads when revenue at risk cannot, strongest first.
 LEAD_ORDER = ("revenue", "loyalty", "breakpoints", "segment")
@@ -35,6 +35,10 @@ class Finding:
     sentence: str
     section: str        # the section holding its evidence: P1, P2, P3, P4, roadmap
     supported: bool     # its test supports it, or it is a measurement with its interval
+    #: The figures it rests on, each with its interval and n (the cards beside it), by
+    #: key: the section's own metric key when the figure is one, else a key of its own
+    #: (the Metric then names itself in `label`).
+    evidence: dict[str, Metric] = field(default_factory=dict)
 
 
 class _Words:
@@ -43,7 +47,7 @@ class _Words:
         self.kind = client.config.survey.overall.kind
         # The measure's own name and group names (client.yml, else the language file).
         names = linkage.measure_names(client.config.survey.overall, self.lang)
-        self.metric, self.groups = names["metric"], names["groups"]
+        self.metric, self.groups, self.unit = names["metric"], names["groups"], names["unit"]
 
     def t(self, key: str, **values) -> str:
         return text.t(self.lang, key, **values)
@@ -71,14 +75,15 @@ def _revenue(w: _Words, p1: Section) -> list[Finding]:
         "summary.revenue", at_risk=w.f(risk.value, "money"), ci=w.ci(risk, "money"),
         group=w.groups.get(group, group), metric=w.metric,
         ratio=w.f(odds.value, "ratio"), ratio_ci=w.ci(odds, "ratio")), risk.note], w.lang),
-        "P1", True)]
+        "P1", True, {"revenue_at_risk": risk, "odds_ratio_per_point": odds})]
     what_if = p1.metrics.get("what_if_value")
     if what_if is not None and what_if.value > 0:
         share = table["value"].get("what_if_share") if table is not None else None
         key = "summary.what_if" if what_if.ci_low > 0 else "summary.what_if_uncertain"
         found.append(Finding("what_if", w.t(key, share=w.f(share, "param_share"),
                                             value=w.f(what_if.value, "money"),
-                                            ci=w.ci(what_if, "money")), "P1", True))
+                                            ci=w.ci(what_if, "money")), "P1", True,
+                             {"what_if_value": what_if}))
     return found
 
 
@@ -98,11 +103,16 @@ def _segment(w: _Words, p1: Section) -> Finding | None:
     _, table, column = spreads[segment]
     kind = "nps" if column == "nps" else "percent"
     best, worst = table[column].idxmax(), table[column].idxmin()
+    evidence = {f"segment_{end}": Metric(
+        table.loc[group, column], int(table.loc[group, "n"]), w.unit,
+        table.loc[group, "ci_low"], table.loc[group, "ci_high"], kind=kind,
+        label=w.t("evidence.group", segment=segment, group=group))
+        for end, group in (("best", best), ("worst", worst))}
     return Finding("segment", w.t(
         "summary.segment", metric=w.metric, segment=segment,
         p=text.p_relation(tests.loc[segment, "p_adjusted"], w.lang), best=best,
         best_value=w.f(table.loc[best, column], kind), worst=worst,
-        worst_value=w.f(table.loc[worst, column], kind)), "P1", True)
+        worst_value=w.f(table.loc[worst, column], kind)), "P1", True, evidence)
 
 
 def findings(client, sections: dict[str, Section]) -> list[Finding]:
@@ -118,12 +128,16 @@ def findings(client, sections: dict[str, Section]) -> list[Finding]:
             found.append(Finding("loyalty", w.t(
                 "summary.loyalty", metric=w.metric,
                 value=w.f(loyalty.value, loyalty.kind), ci=w.ci(loyalty, loyalty.kind),
-                n=w.f(loyalty.n, "count")), "P1", True))
+                n=w.f(loyalty.n, "count")), "P1", True, {"loyalty": loyalty}))
     bps = None if p2 is None else p2.tables.get("breakpoints")
     if bps is not None and len(bps):
+        first = bps.iloc[0]                 # the most important breakpoint, its shortfall
         found.append(Finding("breakpoints", w.t(
-            "summary.breakpoints", count=w.f(len(bps), "count"),
-            names=text.listing(bps["name"].astype(str).head(3), w.lang)), "P2", True))
+            "summary.breakpoints", touchpoints=text.quantity(len(bps), "touchpoint", w.lang),
+            names=text.listing(bps["name"].astype(str).head(3), w.lang)), "P2", True,
+            {"breakpoint_gap": Metric(first["gap"], int(first["n"]), "", first["ci_low"],
+                                      first["ci_high"], kind="gap",
+                                      label=w.t("evidence.gap", name=first["name"]))}))
     if p1 is not None:
         segment = _segment(w, p1)
         if segment is not None:
@@ -131,16 +145,21 @@ def findings(client, sections: dict[str, Section]) -> list[Finding]:
     if p2 is not None and "self_service_to_assisted" in p2.metrics:
         m = p2.metrics["self_service_to_assisted"]
         found.append(Finding("switching", w.t("summary.switching", share=w.f(m.value, m.kind)),
-                             "P2", True))
+                             "P2", True, {"self_service_to_assisted": m}))
     p4 = sections.get("P4")
     growth = None if p4 is None else p4.tables.get("growth_opportunities")
     if growth is not None:
         blocks = growth[growth["instrument"] == "blocks"]
         if len(blocks):
             row = blocks.iloc[0]
+            scores = p4.tables.get("element_scores")
+            score = None if scores is None else scores[scores["element"] == row["element"]]
+            evidence = {} if score is None or score.empty else {"growth_element": Metric(
+                score["mean"].iloc[0], int(score["n"].iloc[0]), "", score["ci_low"].iloc[0],
+                score["ci_high"].iloc[0], kind="mean", label=row["name"])}
             found.append(Finding("growth", w.t("summary.growth", element=row["element"],
                                                name=row["name"], mean=w.f(row["mean"], "mean")),
-                                 "P4", True))
+                                 "P4", True, evidence))
     plan = sections.get("roadmap")
     if plan is not None and "initiatives" in plan.tables and len(plan.tables["initiatives"]):
         first = plan.tables["initiatives"].sort_values("priority")["title"].head(3)
@@ -175,6 +194,6 @@ def ordered(found: list[Finding]) -> list[Finding]:
 
 
 def table(found: list[Finding]) -> pd.DataFrame:
-    """The findings as a table: key, section, supported, sentence."""
+    """The findings as a table: key, section, supported, sentence (evidence: `evidence`)."""
     return pd.DataFrame([f.__dict__ for f in found],
                         columns=["key", "sentence", "section", "supported"])

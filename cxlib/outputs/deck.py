@@ -7,9 +7,11 @@ from templates/theme.yml (colours, font, consultancy name).
 """
 from __future__ import annotations
 
+import math
+import unicodedata
 from pathlib import Path
 
-from . import report, text
+from . import deliver, report, text
 from .section import Section
 from .theme import Theme, load_theme
 
@@ -17,10 +19,18 @@ from .theme import Theme, load_theme
 WIDTH, HEIGHT = 12_192_000, 6_858_000
 MARGIN = 457_200
 #: The chart that carries each section's lead finding (its first sentence); the first
-#: chart when the section has not this one.
+#: chart when the section has not this one. A tall chart sits on the right with the
+#: section's next LEAD_SENTENCES sentences beside it.
 LEAD_FIGURE = {"P1": "retention_by_group", "P2": "journey_map", "P3": "gaps",
                "P4": "blocks_radar"}
-TOP = 1_450_000                 # where a slide's body starts, under a two-line title
+LEAD_SENTENCES = 3
+#: The glossary's first terms on the method slide (the report's appendix has them all).
+GLOSSARY_TERMS = 8
+#: Initiatives on the roadmap slide (all of them are in the 30/60/90 plan slide).
+ROADMAP_ROWS = 8
+#: Title sizes (pt), largest first: a title takes the largest that keeps it to 3 lines.
+TITLE_SIZES = (26, 22, 20, 18, 16)
+EMU_PER_PT = 12_700
 
 
 def write_deck(client, sections: dict[str, Section], folder: Path) -> Path:
@@ -61,15 +71,16 @@ def write_deck(client, sections: dict[str, Section], folder: Path) -> Path:
     if theme.logo is not None and theme.logo.suffix.lower() == ".png":
         slide.shapes.add_picture(str(theme.logo), Emu(MARGIN), Emu(MARGIN), height=Emu(500_000))
 
-    # Executive summary: its sentences and headline figures, as the report shows them.
+    # Executive summary: the page's story (situation, findings with their evidence, the
+    # decision) and its recommendations, as the report's summary tables hold them.
     summary = report.summary(client, sections)
-    slide = _titled(deck, blank, summary.title, theme)
-    _bullets(slide, summary.narrative[:5], MARGIN, 1_250_000, WIDTH - 2 * MARGIN, 3_600_000,
-             theme, size=16)
     currency = client.config.currency
-    views = [report.metric_view(k, m, lang, currency) for k, m in summary.metrics.items()][:3]
-    _cards(slide, views, theme)
-    _notes(slide, summary, views, lang)
+    slide, top = _titled(deck, blank, summary.title, theme)
+    cards = [report.metric_view(k, summary.metrics[k], lang, currency)
+             for k in report.CARDS["summary"] if k in summary.metrics]
+    _summary_slide(slide, report._summary_view(summary, lang, sections, currency), cards,
+                   theme, lang)
+    _notes(slide, summary, cards, lang)
 
     # One slide per key finding: the finding as the title, its chart, numbers in the notes.
     for sid in report.ORDER:
@@ -79,33 +90,33 @@ def write_deck(client, sections: dict[str, Section], folder: Path) -> Path:
         views = [report.metric_view(k, s.metrics[k], lang, currency)
                  for k in report.CARDS.get(sid, ()) if k in s.metrics]
         name = LEAD_FIGURE.get(sid) if LEAD_FIGURE.get(sid) in s.figures else next(iter(s.figures))
-        image = folder / "figures" / f"{sid}_{name}.png"
-        slide = _titled(deck, blank, s.narrative[0] if s.narrative else s.title, theme, size=20)
+        image = deliver.figure_path(folder / "figures", sid, name, "png")
+        slide, top = _titled(deck, blank, s.narrative[0] if s.narrative else s.title, theme)
         if image.is_file():
-            _picture(slide, image)
+            _picture(slide, image, top, theme, s.narrative[1:LEAD_SENTENCES + 1])
         _notes(slide, s, views, lang)
 
-    # The roadmap: its sentence, the first initiatives with owner and horizon, the plan.
+    # The roadmap: its sentence over the initiatives, then the 30/60/90 plan by owner.
     plan = sections.get("roadmap")
     if plan is not None and not plan.missing and "initiatives" in plan.tables:
-        slide = _titled(deck, blank, plan.narrative[0] if plan.narrative else plan.title,
-                        theme, size=18)
-        shown = report.BODY["roadmap"]["initiatives"]
-        table = report._table(plan.tables["initiatives"].head(6), shown.columns, lang,
-                              currency, "initiatives")
-        _table(slide, table, theme)
+        slide, top = _titled(deck, blank, plan.narrative[0] if plan.narrative else plan.title,
+                             theme)
+        initiatives = plan.tables["initiatives"].sort_values("priority")
+        table = report._table(initiatives.head(ROADMAP_ROWS),
+                              report.BODY["roadmap"]["initiatives"].columns, lang, currency,
+                              "initiatives")
+        _table(slide, table, theme, top)
         _notes(slide, plan, [report.metric_view(k, m, lang, currency)
                              for k, m in plan.metrics.items()], lang)
-        image = folder / "figures" / "roadmap_plan.png"
-        if image.is_file():
-            slide = _titled(deck, blank, t("roadmap.fig_plan"), theme)
-            _picture(slide, image)
+        slide, top = _titled(deck, blank, t("roadmap.fig_plan"), theme)
+        _plan_table(slide, initiatives, theme, lang, top)
 
     # Appendix: the method.
-    slide = _titled(deck, blank, t("report.method"), theme)
+    slide, top = _titled(deck, blank, t("report.method"), theme)
     _bullets(slide, [t("appendix.method", metric=t(
-        f"metric.{client.config.survey.overall.kind}"))], MARGIN, 1_250_000,
-        WIDTH - 2 * MARGIN, 4_800_000, theme, size=14)
+        f"metric.{client.config.survey.overall.kind}"))]
+        + [f"{term}: {meaning}" for term, meaning in t("glossary.terms")[:GLOSSARY_TERMS]],
+        MARGIN, top, WIDTH - 2 * MARGIN, HEIGHT - top - 300_000, theme, size=12)
 
     path = folder / "deck.pptx"
     deck.save(path)
@@ -152,12 +163,26 @@ def _text(slide, words: str, left, top, width, height, theme: Theme, size=14, bo
     return box
 
 
-def _titled(deck, layout, title: str, theme: Theme, size: int = 26):
+def _lines(words: str, size: float, width: int) -> int:
+    """How many lines text of this size takes in a box this wide (EMU), about."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in words)
+    # a column of bold text is about 0.72 em wide in the widest fallback face (DejaVu)
+    per_line = max(1, int(width / EMU_PER_PT / (0.72 * size)))
+    return max(1, math.ceil(columns / per_line))
+
+
+def _titled(deck, layout, title: str, theme: Theme):
+    """A slide with its title in the largest size that keeps it to three lines; returns the
+    slide and where its body starts (EMU), under the title."""
     slide = deck.slides.add_slide(layout)
     _band(slide, theme)
-    _text(slide, title, MARGIN, 250_000, WIDTH - 2 * MARGIN, TOP - 300_000, theme, size=size,
-          bold=True, colour=theme.primary)
-    return slide
+    width = WIDTH - 2 * MARGIN
+    size = next((z for z in TITLE_SIZES if _lines(title, z, width) <= (2 if z > 20 else 3)),
+                TITLE_SIZES[-1])
+    height = int(_lines(title, size, width) * size * 1.25 * EMU_PER_PT) + 120_000
+    _text(slide, title, MARGIN, 250_000, width, height, theme, size=size, bold=True,
+          colour=theme.primary)
+    return slide, 250_000 + height + 150_000
 
 
 def _bullets(slide, lines: list[str], left, top, width, height, theme: Theme, size=16):
@@ -174,37 +199,31 @@ def _bullets(slide, lines: list[str], left, top, width, height, theme: Theme, si
         run.font.color.rgb = _rgb(theme.text)
 
 
-def _cards(slide, views: list[dict], theme: Theme) -> None:
-    width = (WIDTH - 2 * MARGIN - 2 * 200_000) // 3
-    for i, v in enumerate(views):
-        left = MARGIN + i * (width + 200_000)
-        _text(slide, v["label"], left, 4_950_000, width, 300_000, theme, size=12,
-              colour=theme.muted)
-        _text(slide, f"{v['value']} {v['unit']}", left, 5_250_000, width, 500_000, theme,
-              size=24, bold=True, colour=theme.primary)
-        detail = (v["ci"] + " · " if v["ci"] else "") + f"n = {v['n']}"
-        _text(slide, detail, left, 5_800_000, width, 300_000, theme, size=10, colour=theme.muted)
-
-
-def _picture(slide, image: Path) -> None:
-    """The chart centred under the title, as large as the slide allows, aspect kept."""
+def _picture(slide, image: Path, top: int, theme: Theme, sentences=()) -> None:
+    """The chart under the title, as large as the slide allows, aspect kept; a tall chart
+    sits on the right with the sentences beside it, so the slide is not half empty."""
     from PIL import Image
     from pptx.util import Emu
 
     with Image.open(image) as picture:
         w, h = picture.size
-    room_w, room_h = WIDTH - 2 * MARGIN, HEIGHT - TOP - 300_000
+    room_w, room_h = WIDTH - 2 * MARGIN, HEIGHT - top - 300_000
+    left = MARGIN
+    if sentences and h / w * room_w > room_h * 1.2:     # tall: text left, chart right
+        text_w = int(room_w * 0.42)
+        _bullets(slide, list(sentences), MARGIN, top, text_w, room_h, theme, size=14)
+        left, room_w = MARGIN + text_w + 200_000, room_w - text_w - 200_000
     scale = min(room_w / w, room_h / h)
     width, height = int(w * scale), int(h * scale)
-    slide.shapes.add_picture(str(image), Emu((WIDTH - width) // 2), Emu(TOP),
+    slide.shapes.add_picture(str(image), Emu(left + (room_w - width) // 2), Emu(top),
                              width=Emu(width), height=Emu(height))
 
 
-def _table(slide, table: dict, theme: Theme) -> None:
+def _table(slide, table: dict, theme: Theme, top: int) -> None:
     from pptx.util import Emu, Pt
 
     rows, cols = len(table["rows"]) + 1, len(table["headers"])
-    shape = slide.shapes.add_table(rows, cols, Emu(MARGIN), Emu(TOP),
+    shape = slide.shapes.add_table(rows, cols, Emu(MARGIN), Emu(top),
                                    Emu(WIDTH - 2 * MARGIN), Emu(380_000 * rows))
     grid = shape.table
     for c, header in enumerate(table["headers"]):
@@ -235,3 +254,130 @@ def _notes(slide, section: Section, views: list[dict], lang: str) -> None:
         lines.append(text.t(lang, "report.caveats") + ":")
         lines += [f"- {c}" for c in section.caveats]
     slide.notes_slide.notes_text_frame.text = "\n".join(lines)
+
+
+def _summary_slide(slide, view: dict, cards: list[dict], theme: Theme, lang: str) -> None:
+    """The executive summary as the page tells it: the situation across the top; the
+    findings with their evidence on the left; the recommendations (owner, value, horizon)
+    and the decision asked on the right (the headline cards instead when there is no
+    plan)."""
+    from pptx.util import Emu, Pt
+
+    def t(key, **values):
+        return text.t(lang, key, **values)
+
+    width = WIDTH - 2 * MARGIN
+    top = 1_000_000
+    lead, *context = view["situation"] or [{"sentence": ""}]
+    frame = _frame(slide, MARGIN, top, width, 1_300_000)
+    _run(frame.paragraphs[0], lead["sentence"], theme, 15, bold=True, colour=theme.primary)
+    for c in context:
+        _run(_paragraph(frame, 4), c["sentence"], theme, 12, colour=theme.muted)
+    used = sum(_lines(p["sentence"], z, width) * z for p, z in
+               zip([lead] + context, [15] + [12] * len(context)))
+    top += int(used * 1.3 * EMU_PER_PT) + 250_000
+    left_w = int(width * 0.56)
+    right = MARGIN + left_w + 300_000
+    right_w = WIDTH - MARGIN - right
+    frame = _frame(slide, MARGIN, top, left_w, HEIGHT - top - 300_000)
+    _run(frame.paragraphs[0], t("summary.findings_title"), theme, 14, bold=True,
+         colour=theme.primary)
+    for i, f in enumerate(view["finding"], start=1):
+        _run(_paragraph(frame, 8), f"{i}. {f['sentence']}", theme, 12)
+        for m in f["evidence"]:
+            figure = f"{m['value']} {m['unit']}".strip()
+            detail = (f"{m['ci']}, " if m["ci"] else "") + f"n = {m['n']}"
+            _run(_paragraph(frame, 1), f"{m['label']}: {figure} ({detail})", theme, 10,
+                 colour=theme.muted)
+    frame = _frame(slide, right, top, right_w, 2_900_000)
+    actions = view["actions"]
+    if actions is None:         # no plan yet: the headline figures take its place
+        for i, m in enumerate(cards):
+            paragraph = frame.paragraphs[0] if i == 0 else _paragraph(frame, 10)
+            _run(paragraph, m["label"], theme, 11, colour=theme.muted)
+            _run(_paragraph(frame, 0), f"{m['value']} {m['unit']}".strip(), theme, 22,
+                 bold=True, colour=theme.primary)
+            _run(_paragraph(frame, 0), (f"{m['ci']} · " if m["ci"] else "") + f"n = {m['n']}",
+                 theme, 10, colour=theme.muted)
+    else:
+        _run(frame.paragraphs[0], t("summary.actions_title"), theme, 14, bold=True,
+             colour=theme.primary)
+        for row in actions["rows"]:
+            cells = dict(zip(actions["columns"], row))
+            _run(_paragraph(frame, 8), cells.pop("title", ""), theme, 11, bold=True)
+            _run(_paragraph(frame, 1), " · ".join(
+                f"{h}: {cells[c]}" for c, h in zip(actions["columns"], actions["headers"])
+                if c in cells), theme, 10, colour=theme.muted)
+    for d in view["decision"]:
+        box_top = top + (3_000_000 if actions is not None or cards else 0)
+        box = slide.shapes.add_textbox(Emu(right), Emu(box_top), Emu(right_w),
+                                       Emu(HEIGHT - box_top - 400_000))
+        box.fill.solid()
+        box.fill.fore_color.rgb = _rgb("#f6f7f9")
+        box.text_frame.word_wrap = True
+        _run(box.text_frame.paragraphs[0], t("summary.decision_title"), theme, 13, bold=True,
+             colour=theme.primary)
+        _run(_paragraph(box.text_frame, 4), d["sentence"], theme, 11, bold=True)
+
+
+def _plan_table(slide, initiatives, theme: Theme, lang: str, top: int) -> None:
+    """The 30/60/90-day plan by owner: a row per owner, a column per horizon, each
+    initiative as its number and title in its cell (the report's plan chart, as a table)."""
+    from pptx.util import Emu, Pt
+
+    from ..practices.initiatives import HORIZONS
+
+    owners = list(dict.fromkeys(initiatives["owner"]))
+    shape = slide.shapes.add_table(len(owners) + 1, len(HORIZONS) + 1, Emu(MARGIN), Emu(top),
+                                   Emu(WIDTH - 2 * MARGIN), Emu(300_000 * (len(owners) + 1)))
+    grid = shape.table
+    size = 11 if len(initiatives) <= 8 else 9 if len(initiatives) <= 15 else 8
+    heads = [""] + [text.t(lang, f"roadmap.horizon_{h}") for h in HORIZONS]
+    for c, head in enumerate(heads):
+        grid.cell(0, c).text = head
+        grid.cell(0, c).fill.solid()
+        grid.cell(0, c).fill.fore_color.rgb = _rgb(theme.primary)
+    for r, owner in enumerate(owners, start=1):
+        grid.cell(r, 0).text = str(text.value_name("owner", owner, lang))
+        mine = initiatives[initiatives["owner"] == owner]
+        for c, horizon in enumerate(HORIZONS, start=1):
+            here = mine[mine["horizon"] == horizon]
+            grid.cell(r, c).text = "\n".join(f"{p}  {title}" for p, title in
+                                             zip(here["priority"], here["title"]))
+    for r in range(len(owners) + 1):
+        for c in range(len(heads)):
+            for paragraph in grid.cell(r, c).text_frame.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size, run.font.name = Pt(size), _font(theme)
+                    run.font.bold = r == 0 or c == 0
+                    if r == 0:
+                        run.font.color.rgb = _rgb(theme.background)
+    grid.columns[0].width = Emu(1_500_000)
+    for c in range(1, len(heads)):
+        grid.columns[c].width = Emu((WIDTH - 2 * MARGIN - 1_500_000) // len(HORIZONS))
+
+
+def _frame(slide, left, top, width, height):
+    from pptx.util import Emu
+
+    frame = slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height)).text_frame
+    frame.word_wrap = True
+    return frame
+
+
+def _paragraph(frame, before: int):
+    from pptx.util import Pt
+
+    paragraph = frame.add_paragraph()
+    paragraph.space_before = Pt(before)
+    return paragraph
+
+
+def _run(paragraph, words: str, theme: Theme, size: int, bold: bool = False,
+         colour: str | None = None) -> None:
+    from pptx.util import Pt
+
+    run = paragraph.add_run()
+    run.text = words
+    run.font.size, run.font.bold, run.font.name = Pt(size), bold, _font(theme)
+    run.font.color.rgb = _rgb(colour or theme.text)

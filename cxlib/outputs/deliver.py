@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import text
 from .privacy import set_text
-from .section import Section
+from .section import ORDER, Section
 from .theme import Theme, load_theme
 
 #: Chromium for the PDF and the images; CX_CHROMIUM overrides where it is found.
@@ -49,8 +49,6 @@ PAGINATION = {"height": PAGE_AREA_PX["height"], "minFill": 0.5, "minZoomLow": 0.
 #: True once every chart in the page has drawn its SVG.
 RENDERED = ("[...document.querySelectorAll('.plotly-graph-div')]"
             ".every(d => d.querySelector('.main-svg') !== null)")
-#: Section order of the workbook, as the report's; sections not listed follow in their own order.
-ORDER = ("P1", "P2", "P3", "comments", "P4", "roadmap")
 #: Columns holding loyalty group codes, shown by their names (groups.* in the language file).
 GROUP_COLUMNS = ("group", "next_group")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -157,12 +155,17 @@ def write_figures(page, sections: dict[str, Section], folder: Path) -> list[Path
             raise RuntimeError(f"report.html shows {len(images)} charts for {section.id}, "
                                f"the section has {len(section.figures)}")
         for name, (png, svg) in zip(section.figures, images):
-            stem = _FILE_BAD.sub("_", f"{section.id}_{name}")
-            written.append(folder / f"{stem}.png")
+            written.append(figure_path(folder, section.id, name, "png"))
             written[-1].write_bytes(base64.b64decode(png.split(",", 1)[1]))
-            written.append(folder / f"{stem}.svg")
+            written.append(figure_path(folder, section.id, name, "svg"))
             written[-1].write_text(svg, encoding="utf-8")
     return written
+
+
+def figure_path(folder: Path, section_id: str, name: str, suffix: str) -> Path:
+    """Where a section's chart image is: figures/<section>_<figure>.<suffix>, the name made
+    safe for any file system."""
+    return Path(folder) / f"{_FILE_BAD.sub('_', f'{section_id}_{name}')}.{suffix}"
 
 
 #: Each chart drawn once for export, as SVG, and that SVG rasterised at 2x by plotly's own
@@ -252,37 +255,38 @@ _FIT_CHARTS = """(limit) => {
 }"""
 _PAGINATE = """(cfg) => {
   // Plan the page breaks the way a typesetter would, then force them: sections open a
-  // page; a heading or table title stays with what follows; a table splits only between
-  // rows with at least cfg.minRows rows on each side; a chart that does not fit is shrunk
-  // to fit when the page would otherwise stay under-filled, or changes place with the
-  // table after it. Heights are measured in the laid-out page (print media, printed width).
+  // page (or follow short, compact sections on theirs); a heading or table title stays
+  // with what follows; a table splits only between rows with at least cfg.minRows rows on
+  // each side; a chart that does not fit is shrunk to fit when the page would otherwise
+  // stay under-filled, or changes place with the table after it. Heights are measured in
+  // the laid-out page (print media, printed width).
   const main = document.querySelector('main');
   const box = el => el.getBoundingClientRect();
   const pageTop = el => box(el).top + window.scrollY;
   for (let attempt = 0; attempt < 6; attempt++) {
     document.querySelectorAll('[data-cx-break]').forEach(el => {
-      el.style.breakBefore = ''; delete el.dataset.cxBreak; });
+      el.style.breakBefore = ''; el.style.marginTop = ''; delete el.dataset.cxBreak; });
     document.querySelectorAll('[data-cx-zoom]').forEach(el => {
       el.style.zoom = el.dataset.cxZoomWas || ''; delete el.dataset.cxZoom; });
     const units = [];
     for (const child of main.children) {
       if (child.tagName === 'FOOTER' || box(child).height === 0) continue;
       if (!child.matches('section.report-section')) { units.push({el: child, kind: 'block'}); continue; }
-      const forced = !child.classList.contains('compact');
+      const compact = child.classList.contains('compact');
       let first = true;
       for (const part of child.children) {
-        const start = first && forced; first = false;
+        const start = first && !compact; first = false;
         if (part.matches('.table-block')) {
           const title = part.querySelector('.table-title');
           const rows = [...part.querySelectorAll('tbody tr')];
           const table = {rows: rows.length, thead: box(part.querySelector('thead')).height,
                          start: units.length, block: part};
-          if (title) units.push({el: title, kind: 'title', keepNext: true, start, table});
+          if (title) units.push({el: title, kind: 'title', keepNext: true, start, table, compact});
           rows.forEach((r, k) => units.push({el: r, kind: 'row', table, index: k,
             at: k === 0 ? (title ? title.nextElementSibling : part) : r,
-            start: start && !title && k === 0}));
+            start: start && !title && k === 0, compact}));
         } else {
-          units.push({el: part, start, keepNext: part.matches('h2, h3'),
+          units.push({el: part, start, keepNext: part.matches('h2, h3'), compact,
                       kind: part.matches('figure.chart') ? 'figure' : 'block'});
         }
       }
@@ -290,12 +294,15 @@ _PAGINATE = """(cfg) => {
     const tops = units.map(u => pageTop(u.at || u.el));
     const end = pageTop(main) + box(main).height;
     const h = units.map((u, i) => (i + 1 < units.length ? tops[i + 1] : end) - tops[i]);
-    const H = cfg.height, breaks = new Set(), zooms = new Map();
+    const H = cfg.height, breaks = new Set(), zooms = new Map(), joined = new Set();
     let i = 0, used = 0, first = 0, swapped = false;
     const open = k => { first = k; used = 0; for (const z of [...zooms.keys()]) if (z >= k) zooms.delete(z); };
     while (i < units.length) {
       const u = units[i];
-      if (u.start && i !== first) { open(i); }
+      // A section opens a page, unless the page holds nothing but short (compact) sections.
+      if (u.start && i !== first) {
+        if (units.slice(first, i).every(v => v.compact)) joined.add(i); else open(i);
+      }
       // Printed table rows take whole pixels (26.39 px on screen prints as 27): forty rows
       // on a page would otherwise overflow it and Chromium would break a row early.
       const need = (u.kind === 'row' ? Math.ceil(h[i]) : h[i]) * (zooms.get(i) || 1) +
@@ -327,6 +334,11 @@ _PAGINATE = """(cfg) => {
       const el = units[k].el;
       el.style.breakBefore = 'page'; el.dataset.cxBreak = '1';
     }
+    for (const k of joined) {
+      if (breaks.has(k)) continue;
+      const el = units[k].el.closest('section');
+      el.style.breakBefore = 'auto'; el.style.marginTop = '30px'; el.dataset.cxBreak = '1';
+    }
     for (const [k, z] of zooms) {
       const el = units[k].el;
       el.dataset.cxZoomWas = el.style.zoom || ''; el.dataset.cxZoom = '1';
@@ -335,7 +347,7 @@ _PAGINATE = """(cfg) => {
     // The page each section of the contents opens on, as planned: a page starts at the
     // first unit, at each break and at each section that opens a page.
     const starts = new Set([0, ...breaks]);
-    units.forEach((u, k) => { if (u.start) starts.add(k); });
+    units.forEach((u, k) => { if (u.start && !joined.has(k)) starts.add(k); });
     const pages = {};
     let page = 0;
     units.forEach((u, k) => {
@@ -444,6 +456,7 @@ def write_tables(sections: dict[str, Section], path: Path, language: str = "en",
 
 
 def _ordered(sections: dict[str, Section]) -> list[Section]:
+    """The sections in the report's order (section.ORDER); any other after, as given."""
     first = [sections[k] for k in ORDER if k in sections]
     return first + [s for k, s in sections.items() if k not in ORDER]
 

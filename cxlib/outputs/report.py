@@ -17,11 +17,9 @@ from .. import paths
 from . import claims, portfolio, privacy, text
 from ..inputs.client import Client
 from ..practices.linkage import MEASURE_COLUMN, measure_names
-from .section import Metric, Section
+from .section import ORDER, Metric, Section
 from .theme import css_variables, load_theme
 
-#: Report sections in reading order.
-ORDER = ("P1", "P2", "P3", "comments", "P4", "roadmap", "benchmark")
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,8 @@ CARDS = {"P1": ("loyalty", "revenue_at_risk", "what_if_value", "effort", "linked
          "P2": ("breakpoints", "moments_of_truth", "self_service_to_assisted",
                 "switches_per_journey"),
          "P3": ("drivers_r_squared",), "P4": ("staff_respondents",),
-         "roadmap": ("initiatives",)}
+         "roadmap": ("initiatives",),
+         "summary": ("revenue_at_risk", "what_if_value", "loyalty")}
 #: Where charts and tables go within a section: figures and tables named here in this
 #: order, anything else after them (figures first).
 FLOW = {"P2": ("figure:journey_map", "table:breakpoints", "table:content_prompts",
@@ -122,23 +121,26 @@ def summary(client: Client, sections: dict[str, Section]) -> Section:
     It leads with revenue at risk (A2) only when retention rises with the loyalty measure
     and the interval of that link excludes no effect; otherwise it says so plainly and
     leads with the strongest supported finding (cxlib.outputs.claims). The page reads as a
-    story (table `story`: part, section, sentence; the narrative is its sentences): the
-    situation in one sentence with its context, three findings, the decision asked; the
-    table `recommendations` holds the roadmap's first three initiatives (owner, value,
-    horizon).
+    story (table `story`: part, section, sentence, evidence; the narrative is its
+    sentences): the situation in one sentence with its context, three findings, the
+    decision asked. A finding's `evidence` names the summary's metrics it rests on (its
+    cards: figure, interval, n); the headline cards are CARDS["summary"]. The table
+    `recommendations` holds the roadmap's first three initiatives (owner, value, horizon).
     """
     lang = client.config.language
     s = Section("summary", text.t(lang, "sections.summary"))
     found = claims.findings(client, sections)
     shown = claims.ordered(found)
-    story = [("situation", f.section, f.sentence) for f in shown[:1]]
+    story = [("situation", f.section, f.sentence, "") for f in shown[:1]]
     statement = claims.link_statement(client, sections)
     if statement is not None:
-        story.append(("context", "P1", statement))
-    story += [("context", f.section, f.sentence) for f in shown[1:] if f.key in _CONTEXT]
+        story.append(("context", "P1", statement, ""))
+    story += [("context", f.section, f.sentence, "") for f in shown[1:] if f.key in _CONTEXT]
     rest = [f for f in shown[1:] if f.key not in _CONTEXT + ("roadmap",)]
     rest.sort(key=lambda f: f.key == "loyalty")     # the loyalty figure is a card already
-    story += [("finding", f.section, f.sentence) for f in rest[:SUMMARY_FINDINGS]]
+    for f in rest[:SUMMARY_FINDINGS]:
+        s.metrics.update(f.evidence)
+        story.append(("finding", f.section, f.sentence, ",".join(f.evidence)))
     plan = sections.get("roadmap")
     initiatives = None if plan is None else plan.tables.get("initiatives")
     if initiatives is not None and len(initiatives):
@@ -149,11 +151,11 @@ def summary(client: Client, sections: dict[str, Section]) -> Section:
             text.value_name("owner", o, lang) for o in first["owner"])), lang)
         story.append(("decision", "roadmap", text.t(
             lang, "summary.decision", count=text.figure(len(first), "count", lang),
-            owners=owners, days=text.figure(first["horizon"].max(), "count", lang))))
+            owners=owners, days=text.figure(first["horizon"].max(), "count", lang)), ""))
     elif shown:
-        story.append(("decision", "", text.t(lang, "summary.decision_no_plan")))
-    s.tables["story"] = pd.DataFrame(story, columns=["part", "section", "sentence"])
-    s.narrative = [sentence for _, _, sentence in story]
+        story.append(("decision", "", text.t(lang, "summary.decision_no_plan"), ""))
+    s.tables["story"] = pd.DataFrame(story, columns=["part", "section", "sentence", "evidence"])
+    s.narrative = [sentence for _, _, sentence, _ in story]
     s.tables["findings"] = claims.table(found)
     p1 = sections.get("P1")
     if p1 is not None:
@@ -175,6 +177,8 @@ def _summary_view(s: Section, lang: str, sections: dict[str, Section],
         target = sections.get(row.section)
         parts["situation" if row.part == "context" else row.part].append({
             "sentence": row.sentence,
+            "evidence": [metric_view(k, s.metrics[k], lang, currency)
+                         for k in row.evidence.split(",") if k in s.metrics],
             "anchor": row.section.lower() if target is not None and row.part == "finding" else "",
             "title": target.title if target is not None else ""})
     actions = s.tables.get("recommendations")

@@ -11,6 +11,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+#: The sections of a report in reading order, for every renderer (report, workbook, deck).
+ORDER = ("P1", "P2", "P3", "comments", "P4", "roadmap", "benchmark")
+
 
 @dataclass
 class Metric:

@@ -31,7 +31,7 @@ VALUE_NAMES = {"group": "groups", "next_group": "groups", "stage": "stages",
                "quadrant": "quadrants", "d": "values.d", "category": "values.category",
                "verdict": "values.verdict", "reason": "values.reason",
                "test": "values.test", "instrument": "instruments", "owner": "values.owner",
-               "term": "values.term"}
+               "term": "values.term", "channel": "values.channel", "input": "values.input"}
 
 
 @cache

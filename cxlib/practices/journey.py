@@ -128,7 +128,8 @@ def _prompt(name: str, channel: str, expectation: str, gap: float, language: str
     key = {(True, True): "prompt", (True, False): "prompt_no_expectation",
            (False, True): "prompt_no_channel", (False, False): "prompt_bare"}
     sentence = _say(language, key[bool(channel), bool(expectation)], name=name,
-                    channel=channel, expectation=expectation)
+                    channel=text.value_name("channel", channel, language),
+                    expectation=expectation)
     if not np.isnan(gap) and gap < 0:
         sentence += _say(language, "prompt_gap", shortfall=text.figure(-gap, "mean", language))
     return sentence + _say(language, "prompt_task")

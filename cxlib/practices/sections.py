@@ -130,20 +130,6 @@ def ordered(values) -> list:
     return [v for _, v in sorted(zip(keys, values), key=lambda pair: pair[0])]
 
 
-def _short_labels(client: Client, plan: pd.DataFrame) -> pd.Series:
-    """Chart labels for initiatives: what each one is about, and why it is on the list."""
-    lang = client.config.language
-    touchpoints = _names(client, pd.Index(plan["ref"]))
-    labels = []
-    for source, ref, name, title in zip(plan["source"], plan["ref"], touchpoints, plan["title"]):
-        if source == "override":    # the consultant's own initiative: its title says it
-            labels.append(title)
-            continue
-        about = maturity.element_name(ref, lang) if source == "element" else name
-        labels.append(_t(client, f"roadmap.label_{source}", about=about))
-    return pd.Series(labels, index=plan.index)
-
-
 def _p(client: Client, p: float) -> str:
     return text.p_relation(p, client.config.language)
 
@@ -1217,25 +1203,20 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
                                                                    "category"))
     lang = client.config.language
     categories = text.t(lang, "values.category")
-    short = _t(client, "axes.initiative")
-    chart = plan.assign(**{
-        short: _short_labels(client, plan),
-        category: plan["category"].map(lambda c: categories.get(c, c))})
+    # Numbered by priority and named by title, as in the initiatives table.
+    chart = plan.sort_values("priority").assign(**{
+        category: plan["category"].map(lambda c: categories.get(c, c)),
+        "owner": [text.value_name("owner", o, lang) for o in plan["owner"]]})
     s.figures["impact_effort"] = charts.impact_effort(
         chart.rename(columns={"impact": impact, "effort": effort}),
-        impact, effort, short, color=category,
+        impact, effort, "title", number="priority", color=category,
         quadrant_names=tuple(_t(client, f"quadrants.{k}") for k in
                              ("quick_wins", "major_projects", "fill_ins", "thankless")),
         title=_t(client, "roadmap.fig_matrix"), template=template)
-    schedule = rm.plan(plan)
-    s.tables["plan"] = schedule
-    horizon = _t(client, "axes.horizon")
-    labels = chart.set_index("initiative")[short]
-    s.figures["plan"] = charts.timeline(
-        schedule.head(15).assign(**{
-            horizon: schedule["horizon"].map(lambda d: _t(client, "axes.days", n=int(d))),
-            short: schedule["initiative"].map(labels)}),
-        short, "start_day", "end_day", color=horizon,
+    s.tables["plan"] = rm.plan(plan)
+    s.figures["plan"] = charts.plan_grid(
+        chart, "owner", "horizon", "title", number="priority", columns=rm.HORIZONS,
+        column_names={h: _t(client, f"roadmap.horizon_{h}") for h in rm.HORIZONS},
         title=_t(client, "roadmap.fig_plan"), template=template)
     s.narrative.append(_t(client, "roadmap.summary",
                           initiatives=text.quantity(len(plan), "initiative", lang),
