@@ -31,6 +31,8 @@ ROADMAP_ROWS = 8
 #: Title sizes (pt), largest first: a title takes the largest that keeps it to 3 lines.
 TITLE_SIZES = (26, 22, 20, 18, 16)
 EMU_PER_PT = 12_700
+#: The summary slide's decision box, at the foot of its right column (EMU).
+DECISION_HEIGHT = 1_350_000
 
 
 def write_deck(client, sections: dict[str, Section], folder: Path) -> Path:
@@ -269,13 +271,15 @@ def _summary_slide(slide, view: dict, cards: list[dict], theme: Theme, lang: str
     width = WIDTH - 2 * MARGIN
     top = 1_000_000
     lead, *context = view["situation"] or [{"sentence": ""}]
+    size = 15 if len(lead["sentence"]) <= 250 else 13     # a situation with its assumption
     frame = _frame(slide, MARGIN, top, width, 1_300_000)
-    _run(frame.paragraphs[0], lead["sentence"], theme, 15, bold=True, colour=theme.primary)
+    _run(frame.paragraphs[0], lead["sentence"], theme, size, bold=True, colour=theme.primary)
     for c in context:
-        _run(_paragraph(frame, 4), c["sentence"], theme, 12, colour=theme.muted)
+        _run(_paragraph(frame, 4), c["sentence"], theme, 11, colour=theme.muted)
     used = sum(_lines(p["sentence"], z, width) * z for p, z in
-               zip([lead] + context, [15] + [12] * len(context)))
+               zip([lead] + context, [size] + [11] * len(context)))
     top += int(used * 1.3 * EMU_PER_PT) + 250_000
+    decision_top = HEIGHT - 300_000 - DECISION_HEIGHT        # the decision at the foot
     left_w = int(width * 0.56)
     right = MARGIN + left_w + 300_000
     right_w = WIDTH - MARGIN - right
@@ -289,7 +293,7 @@ def _summary_slide(slide, view: dict, cards: list[dict], theme: Theme, lang: str
             detail = (f"{m['ci']}, " if m["ci"] else "") + f"n = {m['n']}"
             _run(_paragraph(frame, 1), f"{m['label']}: {figure} ({detail})", theme, 10,
                  colour=theme.muted)
-    frame = _frame(slide, right, top, right_w, 2_900_000)
+    frame = _frame(slide, right, top, right_w, decision_top - top - 100_000)
     actions = view["actions"]
     if actions is None:         # no plan yet: the headline figures take its place
         for i, m in enumerate(cards):
@@ -309,9 +313,8 @@ def _summary_slide(slide, view: dict, cards: list[dict], theme: Theme, lang: str
                 f"{h}: {cells[c]}" for c, h in zip(actions["columns"], actions["headers"])
                 if c in cells), theme, 10, colour=theme.muted)
     for d in view["decision"]:
-        box_top = top + (3_000_000 if actions is not None or cards else 0)
-        box = slide.shapes.add_textbox(Emu(right), Emu(box_top), Emu(right_w),
-                                       Emu(HEIGHT - box_top - 400_000))
+        box = slide.shapes.add_textbox(Emu(right), Emu(decision_top), Emu(right_w),
+                                       Emu(DECISION_HEIGHT - 100_000))
         box.fill.solid()
         box.fill.fore_color.rgb = _rgb("#f6f7f9")
         box.text_frame.word_wrap = True
