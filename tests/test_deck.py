@@ -106,3 +106,22 @@ def test_deck_opens_in_libreoffice_one_page_per_slide(deck, demo_report, tmp_pat
                           text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
     assert pages == len(deck.slides)
+
+
+def test_deck_airline_p1_slide_shows_the_segment_the_summary_says_differs_most(airline_report):
+    """Without CRM outcomes P1's slide shows a segment chart: the one of the segment the
+    summary names as differing most (on the real airline survey: Class, Business 69.5%
+    against Eco 19.4%), not whichever segment comes first in client.yml."""
+    from pptx import Presentation
+
+    from cxlib.outputs import deliver
+
+    results = json.loads((airline_report / "results.json").read_text(encoding="utf-8"))
+    deck = Presentation(airline_report / "deck.pptx")
+    title = results["sections"]["P1"]["narrative"][0]
+    slide = next(s for s in deck.slides if _texts(s) and _texts(s)[0] == title)
+    picture = next(p for p in slide.shapes if p.shape_type == 13)
+    summary = _texts(list(deck.slides)[1])
+    assert any("differs most by Class" in t for t in summary), summary
+    shown = deliver.figure_path(airline_report / "figures", "P1", "loyalty_by_Class", "png")
+    assert picture.image.blob == shown.read_bytes()

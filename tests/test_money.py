@@ -328,8 +328,8 @@ def test_zh_sentences_scaled_and_surveyed_only(zh_folder):
     found = [f for f in claims.findings(zh, {"P1": scaled}) if f.key == "revenue"]
     assert found and "。该数字已按" in found[0].sentence    # no space between zh sentences
     plan = practices.roadmap(_with(zh, materiality=("amount", 1e12)))
-    values = plan.tables["initiatives"]["impact_revenue"].dropna()
-    assert len(values) and set(values) == {"低于重要性门槛"}
+    values = plan.tables["initiatives"]["impact_revenue"]
+    assert len(values) and set(values) == {"低于重要性门槛", "未定价"}
     _clean(plan.caveats)
 
 
@@ -342,7 +342,11 @@ def test_initiative_impacts_below_the_floor_read_as_words(demo, tmp_path):
     plan = high.tables["initiatives"]
     priced = money.map(lambda v: isinstance(v, float) and not np.isnan(v))
     assert (plan.loc[priced, "impact_revenue"] == "below materiality").all()
-    assert plan.loc[~priced, "impact_revenue"].isna().all()
+    # The rest fix no touchpoint weighted as a driver: words, never a dash or a blank.
+    assert priced.sum() < len(money)
+    assert (money[~priced] == "not priced").all()
+    assert (plan.loc[~priced, "impact_revenue"] == "not priced").all()
+    assert any(c.startswith("Initiatives that fix no touchpoint") for c in shown.caveats)
     assert any("below materiality (1 of them)" in c or "below materiality (" in c
                for c in high.caveats)
     # Every renderer reads the same table: the saved section, tables.xlsx.

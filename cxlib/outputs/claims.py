@@ -87,7 +87,9 @@ def _revenue(w: _Words, p1: Section) -> list[Finding]:
     return found
 
 
-def _segment(w: _Words, p1: Section) -> Finding | None:
+def segment_differing_most(p1: Section) -> str | None:
+    """The segment whose loyalty differs most (widest spread between its groups) among
+    those whose difference is significant (Holm-adjusted p < ALPHA); None without one."""
     tests = p1.tables.get("segment_tests")
     if tests is None or "p_adjusted" not in tests or not (tests["p_adjusted"] < ALPHA).any():
         return None
@@ -95,12 +97,22 @@ def _segment(w: _Words, p1: Section) -> Finding | None:
     for segment in tests.index[tests["p_adjusted"] < ALPHA]:
         table = p1.tables.get(f"loyalty_by_{segment}")
         if table is not None:
-            column = "nps" if "nps" in table else "satisfied"
-            spreads[segment] = (table[column].max() - table[column].min(), table, column)
-    if not spreads:
+            column = _measure_column(table)
+            spreads[segment] = table[column].max() - table[column].min()
+    return max(spreads, key=spreads.get) if spreads else None
+
+
+def _measure_column(table) -> str:
+    return "nps" if "nps" in table else "satisfied"
+
+
+def _segment(w: _Words, p1: Section) -> Finding | None:
+    segment = segment_differing_most(p1)
+    if segment is None:
         return None
-    segment = max(spreads, key=lambda k: spreads[k][0])   # differs most: the widest spread
-    _, table, column = spreads[segment]
+    tests = p1.tables["segment_tests"]
+    table = p1.tables[f"loyalty_by_{segment}"]
+    column = _measure_column(table)
     kind = "nps" if column == "nps" else "percent"
     best, worst = table[column].idxmax(), table[column].idxmin()
     evidence = {f"segment_{end}": Metric(

@@ -11,7 +11,7 @@ import math
 import unicodedata
 from pathlib import Path
 
-from . import deliver, report, text
+from . import claims, deliver, report, text
 from .section import Section
 from .theme import Theme, load_theme
 
@@ -33,6 +33,17 @@ TITLE_SIZES = (26, 22, 20, 18, 16)
 EMU_PER_PT = 12_700
 #: The summary slide's decision box, at the foot of its right column (EMU).
 DECISION_HEIGHT = 1_350_000
+
+
+def _lead_figure(sid: str, s: Section) -> str:
+    """The chart a section's slide shows: its lead chart; for P1 without CRM outcomes, the
+    segment the summary says differs most; else the section's first chart."""
+    if LEAD_FIGURE.get(sid) in s.figures:
+        return LEAD_FIGURE[sid]
+    segment = claims.segment_differing_most(s) if sid == "P1" else None
+    if segment is not None and f"loyalty_by_{segment}" in s.figures:
+        return f"loyalty_by_{segment}"
+    return next(iter(s.figures))
 
 
 def write_deck(client, sections: dict[str, Section], folder: Path) -> Path:
@@ -91,7 +102,7 @@ def write_deck(client, sections: dict[str, Section], folder: Path) -> Path:
             continue
         views = [report.metric_view(k, s.metrics[k], lang, currency)
                  for k in report.CARDS.get(sid, ()) if k in s.metrics]
-        name = LEAD_FIGURE.get(sid) if LEAD_FIGURE.get(sid) in s.figures else next(iter(s.figures))
+        name = _lead_figure(sid, s)
         image = deliver.figure_path(folder / "figures", sid, name, "png")
         slide, top = _titled(deck, blank, s.narrative[0] if s.narrative else s.title, theme)
         if image.is_file():

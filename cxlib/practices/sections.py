@@ -1159,6 +1159,17 @@ def _below_materiality(client: Client, s: Section, plan: pd.DataFrame,
     return plan.assign(impact_revenue=plan["impact_revenue"].astype(object).where(~small, words))
 
 
+def _unpriced(client: Client, s: Section, plan: pd.DataFrame) -> pd.DataFrame:
+    """Initiatives the revenue rule gives no money (they fix no touchpoint weighted as a
+    driver) read "not priced", not a dash; a caveat says why."""
+    none = plan["impact_revenue"].isna()
+    if not none.any():
+        return plan
+    s.caveats.append(_t(client, "roadmap.unpriced_rule"))
+    words = _t(client, "roadmap.unpriced")
+    return plan.assign(impact_revenue=plan["impact_revenue"].astype(object).where(~none, words))
+
+
 @redacted
 def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
             what_if_share: float = 0.2) -> Section:
@@ -1195,7 +1206,7 @@ def roadmap(client: Client, threshold: float = 0.5, alpha: float = 0.05,
         s.missing = _t(client, "missing.roadmap")
         return s
     if value is not None:
-        plan = _below_materiality(client, s, plan, money.floor)
+        plan = _unpriced(client, s, _below_materiality(client, s, plan, money.floor))
     s.tables["initiatives"] = plan
     s.metrics["initiatives"] = Metric(len(plan), len(plan), _t(client, "units.initiatives"),
                                       kind="count")
