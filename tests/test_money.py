@@ -358,3 +358,21 @@ def test_initiative_impacts_below_the_floor_read_as_words(demo, tmp_path):
     cells = [c.value for row in openpyxl.load_workbook(path).worksheets[1].iter_rows()
              for c in row]
     assert "below materiality" in cells
+
+
+def test_summary_recommendations_show_revenue_only_when_one_of_them_is_priced(demo):
+    """The summary's three initiatives are all unpriced on the demo: no column of words."""
+    from cxlib.outputs import report
+
+    sections = {"P1": practices.outcomes(demo), "P2": practices.touchpoints(demo),
+                "roadmap": practices.roadmap(demo)}
+    shown = report.summary(demo, sections).tables["recommendations"]
+    first = sections["roadmap"].tables["initiatives"].sort_values("priority").head(len(shown))
+    assert (first["impact_revenue"] == "not priced").all()
+    assert "impact_revenue" not in shown and {"title", "owner", "horizon"} <= set(shown)
+    plan = sections["roadmap"].tables["initiatives"]
+    priced = plan.assign(priority=plan["priority"].where(
+        plan["impact_revenue"] == "not priced", 0))     # a priced initiative comes first
+    again = report.summary(demo, {**sections, "roadmap": dataclasses.replace(
+        sections["roadmap"], tables={**sections["roadmap"].tables, "initiatives": priced})})
+    assert "impact_revenue" in again.tables["recommendations"]

@@ -145,8 +145,11 @@ def summary(client: Client, sections: dict[str, Section]) -> Section:
     initiatives = None if plan is None else plan.tables.get("initiatives")
     if initiatives is not None and len(initiatives):
         first = initiatives.sort_values("priority").head(SUMMARY_ACTIONS)
-        s.tables["recommendations"] = first[
-            [c for c in SUMMARY_ACTION_COLUMNS if c in first]].reset_index(drop=True)
+        columns = [c for c in SUMMARY_ACTION_COLUMNS if c in first]
+        if "impact_revenue" in first and first["impact_revenue"].isin(
+                [text.t(lang, "roadmap.unpriced")]).all():
+            columns.remove("impact_revenue")    # none of them priced: no column of words
+        s.tables["recommendations"] = first[columns].reset_index(drop=True)
         owners = text.listing(list(dict.fromkeys(
             text.value_name("owner", o, lang) for o in first["owner"])), lang)
         story.append(("decision", "roadmap", text.t(
