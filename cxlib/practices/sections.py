@@ -1155,8 +1155,7 @@ def _below_materiality(client: Client, s: Section, plan: pd.DataFrame,
         return plan
     s.caveats.append(_t(client, "roadmap.materiality", floor=_f(client, floor, "money"),
                         count=_f(client, int(small.sum()), "count")))
-    words = _t(client, "roadmap.below_materiality")
-    return plan.assign(impact_revenue=plan["impact_revenue"].astype(object).where(~small, words))
+    return _revenue_in_words(plan, small, _t(client, "roadmap.below_materiality"))
 
 
 def _unpriced(client: Client, s: Section, plan: pd.DataFrame) -> pd.DataFrame:
@@ -1166,8 +1165,12 @@ def _unpriced(client: Client, s: Section, plan: pd.DataFrame) -> pd.DataFrame:
     if not none.any():
         return plan
     s.caveats.append(_t(client, "roadmap.unpriced_rule"))
-    words = _t(client, "roadmap.unpriced")
-    return plan.assign(impact_revenue=plan["impact_revenue"].astype(object).where(~none, words))
+    return _revenue_in_words(plan, none, _t(client, "roadmap.unpriced"))
+
+
+def _revenue_in_words(plan: pd.DataFrame, rows: pd.Series, words: str) -> pd.DataFrame:
+    """The plan with `words` in place of the revenue impact of `rows`."""
+    return plan.assign(impact_revenue=plan["impact_revenue"].astype(object).where(~rows, words))
 
 
 @redacted
