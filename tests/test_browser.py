@@ -67,8 +67,35 @@ def test_report_no_console_errors(visit):
 def test_report_html_no_external_script_and_plotlyjs_once(demo_report):
     page = (demo_report / "report.html").read_text(encoding="utf-8")
     assert re.findall(r"<script[^>]*\bsrc\s*=", page, flags=re.I) == []
-    head = plotly.offline.get_plotlyjs()[:300]
+    head = report.PLOTLY_BUNDLE.read_text(encoding="utf-8")[:300]     # the partial bundle
     assert page.count(head) == 1
+
+
+#: Each chart of the open page exported as SVG (Plotly.toImage, as deliver.write_figures).
+_EXPORT_SVG = """async () => { const out = [];
+  for (const gd of document.querySelectorAll('.js-plotly-plot'))
+    out.push(await Plotly.toImage(gd, {format: 'svg', imageDataOnly: true}));
+  return out; }"""
+#: The ids plotly draws at random (clip paths, defs, traces, legends, colour bars, gradients).
+_RANDOM_ID = re.compile(r"(clip|defs-|topdefs-|trace|legend|topline|id=\"g|#g|cb)"
+                        r"[0-9a-f]{6}(-cb[0-9a-f]{6})?")
+
+
+def test_report_partial_plotlyjs_draws_every_chart_as_the_full_bundle(browser, demo_report,
+                                                                      tmp_path):
+    """The demo's charts exported from report.html (the partial bundle) and from the same
+    page with plotly's full bundle: the same SVG, but for plotly's random ids."""
+    page = (demo_report / "report.html").read_text(encoding="utf-8")
+    partial = report.PLOTLY_BUNDLE.read_text(encoding="utf-8")
+    assert page.count(partial) == 1
+    full = tmp_path / "full.html"
+    full.write_text(page.replace(partial, plotly.offline.get_plotlyjs()), encoding="utf-8")
+    exported = []
+    for path in (demo_report / "report.html", full):
+        with deliver.open_report(path) as opened:
+            exported.append([_RANDOM_ID.sub(r"\1#", svg) for svg in opened.evaluate(_EXPORT_SVG)])
+    assert len(exported[0]) == page.count('class="plotly-graph-div"') >= 15
+    assert exported[0] == exported[1]
 
 
 def test_report_first_page_screenshot_saved(visit):

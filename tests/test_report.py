@@ -34,6 +34,24 @@ def test_report_embeds_plotlyjs_exactly_once(page):
     assert page.index(banner) < page.index("</head>")
 
 
+def test_report_demo_embeds_the_partial_plotlyjs_of_the_installed_version(page):
+    import plotly
+
+    bundle = report.PLOTLY_BUNDLE.read_text(encoding="utf-8")
+    assert bundle.startswith(f"/**\n* plotly.js v{plotly.offline.get_plotlyjs_version()}\n"), \
+        "plotly was upgraded: rebuild the bundle with python bench/plotly_bundle.py"
+    assert page.count(bundle) == 1
+
+
+def test_plotly_js_full_bundle_for_a_trace_type_the_partial_lacks():
+    import plotly
+    import plotly.graph_objects as go
+
+    bar, pie = go.Figure(go.Bar(y=[1, 2])), go.Figure(go.Pie(values=[1, 2]))
+    assert report.plotly_js([bar]) == report.PLOTLY_BUNDLE.read_text(encoding="utf-8")
+    assert report.plotly_js([bar, pie]) == plotly.offline.get_plotlyjs()
+
+
 def test_report_has_one_chart_div_per_figure(page, results):
     assert page.count('class="plotly-graph-div"') == results["figures"]
     assert results["figures"] >= 15

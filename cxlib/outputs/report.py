@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +106,11 @@ FLOW = {"P2": ("figure:journey_map", "table:breakpoints", "table:content_prompts
         "roadmap": ("figure:impact_effort", "table:initiatives", "figure:plan")}
 # A report for reading and printing: no plotly toolbar.
 FIGURE_CONFIG = {"displaylogo": False, "responsive": False, "displayModeBar": False}
+#: plotly.js with only the trace types cxlib's charts use (bench/plotly_bundle.py builds it):
+#: a third of the full bundle, which Chromium takes about a second of CPU to evaluate. Its
+#: header names its plotly.js version and, after PLOTLY_TRACES_TAG, its trace types.
+PLOTLY_BUNDLE = paths.TEMPLATES / "plotly-report.min.js"
+PLOTLY_TRACES_TAG = "trace types:"
 
 
 #: The executive summary's page: its findings and recommendations (three each), the
@@ -280,6 +286,22 @@ def _figure_html(fig) -> Markup:
                               full_html=False, config=FIGURE_CONFIG))
 
 
+def plotly_js(figures) -> str:
+    """The plotly.js a report embeds to draw `figures`: the partial bundle in templates/
+    when it is the installed plotly's version and has every trace type they use, else
+    plotly's full bundle (a chart of a new kind still draws; bench/plotly_bundle.py then
+    rebuilds the partial one)."""
+    used = {trace.type for fig in figures for trace in fig.data}
+    if PLOTLY_BUNDLE.is_file():
+        bundle = PLOTLY_BUNDLE.read_text(encoding="utf-8")
+        made = re.match(rf"/\*\*\s*\* plotly\.js v(\S+)\n.*?{PLOTLY_TRACES_TAG} ([^\n]*)",
+                        bundle[:4000], flags=re.S)
+        if (made and made[1] == plotly.offline.get_plotlyjs_version()
+                and used <= set(made[2].split())):
+            return bundle
+    return plotly.offline.get_plotlyjs()
+
+
 def _metric_label(key: str, lang: str) -> str:
     if key.startswith("retention_"):
         group = text.t(lang, f"groups.{key.removeprefix('retention_')}")
@@ -451,7 +473,7 @@ def render_html(client: Client, sections: dict[str, Section], generated: dt.date
         client=client.name, consultancy=theme.consultancy,
         logo=_logo_html(theme.logo, theme.consultancy),
         date=text.date(generated, lang), css=Markup(css_variables(theme)),
-        plotlyjs=Markup(plotly.offline.get_plotlyjs()),
+        plotlyjs=Markup(plotly_js(f for s in ordered for f in s.figures.values())),
         sections=[_section_view(s, lang, sections, currency) for s in ordered],
         method=text.t(lang, "appendix.method", metric=measure_names(
             client.config.survey.overall, lang)["metric"]),
