@@ -92,8 +92,10 @@ def test_report_partial_plotlyjs_draws_every_chart_as_the_full_bundle(browser, d
     full.write_text(page.replace(partial, plotly.offline.get_plotlyjs()), encoding="utf-8")
     exported = []
     for path in (demo_report / "report.html", full):
-        with deliver.open_report(path) as opened:
-            exported.append([_RANDOM_ID.sub(r"\1#", svg) for svg in opened.evaluate(_EXPORT_SVG)])
+        opened = Visit(browser, path)
+        exported.append([_RANDOM_ID.sub(r"\1#", svg) for svg in opened.page.evaluate(_EXPORT_SVG)])
+        assert opened.errors == [] and opened.requests == []
+        opened.page.close()
     assert len(exported[0]) == page.count('class="plotly-graph-div"') >= 15
     assert exported[0] == exported[1]
 
