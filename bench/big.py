@@ -28,7 +28,7 @@ def main() -> None:
                 CX, "run", str(folder), "--output", str(Path(tmp) / "out"))
         print(f"{args.respondents:,} respondents")
         for name, command in steps.items():
-            seconds, peak = measure(*command)
+            seconds, peak, _ = measure(*command)
             print(f"{name:48s} {seconds:7.1f} s  peak {peak:6.0f} MB")
 
 

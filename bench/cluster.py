@@ -54,8 +54,8 @@ def main() -> None:
         times = {"pool": [], "dask": []}
         for i in range(args.repeat):                # alternately: load changes hit both
             for name, how in (("pool", ["--workers", w]), ("dask", dask_how)):
-                seconds, _ = measure(CX, "run", *folders, *how, *extra,
-                                     "--output", str(Path(tmp) / f"{name}{i}"))
+                seconds, _, _ = measure(CX, "run", *folders, *how, *extra,
+                                        "--output", str(Path(tmp) / f"{name}{i}"))
                 times[name].append(seconds)
     pool, dask = statistics.median(times["pool"]), statistics.median(times["dask"])
     start_s, task_s = empty_task_seconds(args.workers)

@@ -11,14 +11,16 @@ PYTHON = sys.executable
 CX = str(Path(sys.executable).with_name("cx"))
 
 
-def measure(*command: str) -> tuple[float, float]:
-    """Wall seconds and peak MB of one command, run in a fresh process tree."""
+def measure(*command: str) -> tuple[float, float, float]:
+    """Wall seconds, peak MB and CPU seconds of one command, run in a fresh process tree."""
     line = subprocess.run([PYTHON, str(HERE / "measure.py"), *command], capture_output=True,
                           text=True, check=True).stdout.split()
     if line[2] != "0":
         raise SystemExit(f"command failed ({line[2]}): {' '.join(command)}")
-    return float(line[0]), float(line[1])
+    return float(line[0]), float(line[1]), float(line[3])
 
 
-def median_of(runs: list[tuple[float, float]]) -> tuple[float, float]:
-    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+def median_of(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Median wall seconds, largest peak MB and median CPU seconds of several runs."""
+    return (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
+            statistics.median(r[2] for r in runs))

@@ -27,12 +27,14 @@ def main() -> None:
                                      str(Path(tmp) / f"nb{i}"), *extra))
             floor.append(measure(PYTHON, str(HERE / "floor.py"), args.client,
                                  str(Path(tmp) / f"floor{i}"), *extra))
-    nb_s, nb_mb = median_of(notebooks)
-    fl_s, fl_mb = median_of(floor)
-    print(f"client {args.client}, {args.repeat} runs each, medians")
-    print(f"cx run ({len(NOTEBOOKS)} notebooks via papermill): {nb_s:6.1f} s  peak {nb_mb:5.0f} MB")
-    print(f"plain-Python floor (same calls):    {fl_s:6.1f} s  peak {fl_mb:5.0f} MB")
-    print(f"ratio notebooks / floor:            {nb_s / fl_s:6.2f}x")
+    nb_s, nb_mb, nb_cpu = median_of(notebooks)
+    fl_s, fl_mb, fl_cpu = median_of(floor)
+    print(f"client {args.client}, {args.repeat} runs each, medians (CPU: every process of a run)")
+    print(f"cx run ({len(NOTEBOOKS)} notebooks via papermill): {nb_s:6.1f} s  CPU {nb_cpu:6.1f} s  "
+          f"peak {nb_mb:5.0f} MB")
+    print(f"plain-Python floor (same calls):    {fl_s:6.1f} s  CPU {fl_cpu:6.1f} s  "
+          f"peak {fl_mb:5.0f} MB")
+    print(f"ratio notebooks / floor:            {nb_s / fl_s:6.2f}x  CPU {nb_cpu / fl_cpu:5.2f}x")
 
 
 if __name__ == "__main__":

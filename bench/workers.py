@@ -21,13 +21,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folders = [str(make_client(Path(tmp) / f"client{i}", n_respondents=args.respondents,
                                    seed=100 + i)) for i in range(args.clients)]
-        times = {}
+        times, cpu = {}, {}
         for workers in (1, 2):
-            times[workers], _ = measure(CX, "run", *folders, "--workers", str(workers),
-                                        "--output", str(Path(tmp) / f"out{workers}"), *extra)
+            times[workers], _, cpu[workers] = measure(
+                CX, "run", *folders, "--workers", str(workers),
+                "--output", str(Path(tmp) / f"out{workers}"), *extra)
     print(f"{args.clients} clients of {args.respondents} respondents")
-    print(f"1 worker : {times[1]:6.1f} s")
-    print(f"2 workers: {times[2]:6.1f} s")
+    for workers in (1, 2):
+        # CPU over wall: how many cores the batch kept busy on average.
+        print(f"{workers} worker{'s' if workers > 1 else ' '}: {times[workers]:6.1f} s  "
+              f"CPU {cpu[workers]:6.1f} s  ({cpu[workers] / times[workers]:.2f} cores busy)")
     print(f"speed-up : {times[1] / times[2]:6.2f}x")
 
 
