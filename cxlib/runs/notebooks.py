@@ -1,7 +1,8 @@
 """Executing a run's notebooks: kernels started ahead of need, a few notebooks at a time.
 
-Each notebook gets a kernel of its own, started (and cxlib imported into it, silently)
-while the run is still reading the client, so no notebook waits for a kernel. Up to
+Each notebook gets a kernel of its own, started (forked from the kernel server, which has
+imported cxlib: cxlib.runs.kernels) and warmed silently while the run is still reading the
+client, so no notebook waits for a kernel. Up to
 `at_once` notebooks execute at the same time, each through papermill in a thread of its
 own. The threads never see a signal: Ctrl-C and SIGTERM reach the run's main thread, which
 kills every kernel, so a stopped run ends at once and leaves no kernel behind.
@@ -17,9 +18,14 @@ from pathlib import Path
 
 from .. import paths
 from ..errors import RunError
+from . import kernels
 
-#: Silently run in a started kernel before its notebook, so the notebook's imports are free.
-WARM_UP = "import cxlib"
+#: Silently run in a started kernel before its notebook, so the notebook's imports are free:
+#: cxlib, and plotly's renderer, which the first chart shown imports. A kernel forked from
+#: the kernel server (cxlib.runs.kernels) imported ipywidgets before it was a kernel, so
+#: the widgets' comm target is registered here.
+WARM_UP = ("import cxlib, ipywidgets\nipywidgets.register_comm_target()\n"
+           "from plotly.io import renderers")
 _KERNEL_RETRIES = 3
 _READY_TIMEOUT_S = 120
 
@@ -56,6 +62,7 @@ class Notebooks:
         logging.getLogger("papermill").setLevel(logging.CRITICAL)
 
     def __enter__(self) -> "Notebooks":
+        kernels.start_server(self.kernel)     # its imports overlap the client's reading
         self._futures = {self._pool.submit(self._one, name): name for name in self.names}
         return self
 
@@ -121,8 +128,10 @@ class Notebooks:
         for attempt in range(_KERNEL_RETRIES):
             if self._stop.is_set():
                 raise _Cancelled()
-            manager = AsyncKernelManager(kernel_name=self.kernel)
+            manager = _keeping_clients(AsyncKernelManager(kernel_name=self.kernel))
             try:
+                # Forked from the kernel server when the kernel spec allows, else started.
+                manager.provisioner = kernels.provisioner(manager)
                 loop.run_until_complete(manager.start_kernel(cwd=str(paths.NOTEBOOKS)))
                 with self._lock:
                     self._managers.append(manager)
@@ -153,9 +162,11 @@ class Notebooks:
         declared = pm.inspect_notebook(source)
         given = {k: v for k, v in self._parameters.items() if k in declared}
         try:
+            # Written once, when it has run: papermill would otherwise write (and validate)
+            # the whole notebook before and after every cell.
             pm.execute_notebook(source, str(self.out / name), parameters=given,
                                 kernel_name=self.kernel, km=manager, progress_bar=False,
-                                log_output=False)
+                                log_output=False, request_save_on_cell_execute=False)
         except PapermillExecutionError as err:
             raise RunError(f"{name}, cell {err.exec_count}: {err.ename}: {err.evalue}") \
                 from None
@@ -199,7 +210,23 @@ async def _warm(manager, stop: threading.Event) -> None:
         client.stop_channels()
 
 
+def _keeping_clients(manager):
+    """`manager`, recording the clients made from it so that _shutdown stops their channels:
+    papermill leaves its client's channels open, and their heartbeat, a ping every second
+    to the kernel's port, would reach whatever kernel is given that port next."""
+    made, client = [], manager.client
+
+    def keep(**kwargs):
+        made.append(client(**kwargs))
+        return made[-1]
+
+    manager.client, manager.made_clients = keep, made
+    return manager
+
+
 async def _shutdown(manager) -> None:
+    for client in manager.made_clients:
+        client.stop_channels()
     try:
         if await manager.is_alive():
             await manager.shutdown_kernel(now=True)
