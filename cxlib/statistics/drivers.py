@@ -31,11 +31,19 @@ def _columns(frame: pd.DataFrame, outcome: str, drivers: list[str]) -> pd.DataFr
     if absent:
         raise ValueError(f"column {absent[0]!r} is not in the frame; columns are "
                          f"{list(frame.columns)}")
-    data = frame[names].apply(pd.to_numeric, errors="raise").astype(float)
+    data = _floats(frame, names)
     for name in names:
         if data[name].notna().sum() == 0:
             raise ValueError(f"column {name!r} has no values")
     return data
+
+
+def _floats(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """The columns as floats; text is parsed as numbers (an error when it is not one)."""
+    part = frame[names]
+    if all(pd.api.types.is_numeric_dtype(dtype) for dtype in part.dtypes):
+        return part.astype(float)       # column by column to_numeric costs seconds at 1M
+    return part.apply(pd.to_numeric, errors="raise").astype(float)
 
 
 def _root(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -118,21 +126,36 @@ class KeyDrivers:
     reason: str = ""
 
 
-def _complete(data: pd.DataFrame, outcome: str, drivers: list[str]) -> int:
-    return int(data[[outcome, *drivers]].notna().all(axis=1).sum())
+class _Missing:
+    """Which answers are missing, as one boolean matrix (outcome first, then candidates), with
+    each row's count of missing answers among the drivers kept so far: the complete answers
+    of a model, and what leaving out or adding a driver changes, without copying the frame."""
+
+    def __init__(self, data: pd.DataFrame, outcome: str, candidates: list[str]):
+        self.matrix = data[[outcome, *candidates]].isna().to_numpy()
+        self.column = {d: i + 1 for i, d in enumerate(candidates)}
+        self.count = self.matrix.sum(axis=1, dtype=np.int64)    # every candidate kept
+
+    def drop(self, driver: str) -> None:
+        self.count -= self.matrix[:, self.column[driver]]
+
+    def complete(self, extra: str | None = None) -> int:
+        """Complete answers of the kept drivers (plus `extra`, one left out)."""
+        count = self.count if extra is None else self.count + self.matrix[:, self.column[extra]]
+        return int(np.count_nonzero(count == 0))
+
+    def costs(self, drivers: list[str]) -> dict[str, int]:
+        """Per kept driver: how many more complete answers there would be without it."""
+        # A row completes without driver d exactly when d is the one answer it lacks.
+        alone = self.matrix[self.count == 1]
+        return {d: int(alone[:, self.column[d]].sum()) for d in drivers}
 
 
-def _costs(data: pd.DataFrame, outcome: str, drivers: list[str]) -> dict[str, int]:
-    """Per driver: how many more complete answers there would be without it."""
-    missing = data[[outcome, *drivers]].isna().to_numpy()
-    # A row completes without driver d exactly when d is the one answer it lacks.
-    alone = missing[missing.sum(axis=1) == 1]
-    return {d: int(gained) for d, gained in zip(drivers, alone[:, 1:].sum(axis=0))}
-
-
-def _lost(data: pd.DataFrame, outcome: str, drivers: list[str], extra: str) -> int:
-    """How many complete answers adding `extra` to `drivers` would lose."""
-    return _complete(data, outcome, drivers) - _complete(data, outcome, [*drivers, extra])
+def _varies(column: pd.Series) -> bool:
+    """Whether a float column holds two different values (nunique >= 2, without hashing)."""
+    values = column.to_numpy(dtype=float)
+    values = values[~np.isnan(values)]
+    return len(values) > 0 and values.min() != values.max()
 
 
 def key_drivers(frame: pd.DataFrame, outcome: str, candidates: list[str],
@@ -157,7 +180,7 @@ def key_drivers(frame: pd.DataFrame, outcome: str, candidates: list[str],
     a model.
     Returns: KeyDrivers.
     """
-    data = frame[[outcome, *candidates]].apply(pd.to_numeric, errors="raise").astype(float)
+    data = _floats(frame, [outcome, *candidates])
     data = data[data[outcome].notna()]
     if data[outcome].nunique() < 2:
         return KeyDrivers(None, len(data), floor(max(len(candidates), 1)), [],
@@ -165,35 +188,41 @@ def key_drivers(frame: pd.DataFrame, outcome: str, candidates: list[str],
     answers = data.notna().sum()
     dropped, drivers = [], []
     for d in candidates:
-        if data[d].nunique() < 2:
+        if not _varies(data[d]):
             dropped.append({"driver": d, "reason": "constant"})
         else:
             drivers.append(d)
+    missing = _Missing(data, outcome, candidates)
+    for d in dropped:
+        missing.drop(d["driver"])
     while len(drivers) >= min_drivers:
-        complete = data[[outcome, *drivers]].dropna()
-        if len(complete) < floor(len(drivers)):
-            costs = _costs(data, outcome, drivers)
+        complete = missing.count == 0
+        if int(np.count_nonzero(complete)) < floor(len(drivers)):
+            costs = missing.costs(drivers)
             # Most regained first, then fewest answers, then file order.
             costliest = min(drivers, key=lambda d: (-costs[d], answers[d]))
             if costs[costliest] == 0 and floor(len(drivers) - 1) == floor(len(drivers)):
                 break                   # leaving one out would not help: too few answers
             dropped.append({"driver": costliest, "reason": "costly"})
             drivers.remove(costliest)
+            missing.drop(costliest)
             continue
-        flat = [d for d in drivers if complete[d].nunique() < 2]
+        flat = [d for d in drivers if not _varies(data.loc[complete, d])]
         if not flat:
             break
         dropped += [{"driver": d, "reason": "constant"} for d in flat]
         drivers = [d for d in drivers if d not in flat]
+        for d in flat:
+            missing.drop(d)
     for d in dropped:
         d.update(answers=int(answers[d["driver"]]),
-                 cost=_lost(data, outcome, drivers, d["driver"]) if drivers else 0)
-    n = _complete(data, outcome, drivers) if drivers else 0
+                 cost=missing.complete() - missing.complete(d["driver"]) if drivers else 0)
+    n = missing.complete() if drivers else 0
     needed = floor(max(len(drivers), 1))
     if len(drivers) < min_drivers:
         return KeyDrivers(None, n, needed, dropped, "too_few_drivers")
     if n < needed:
         return KeyDrivers(None, n, needed, dropped, "too_few")
     weights = relative_weights(data, outcome, drivers)
-    weights["cost"] = pd.Series(_costs(data, outcome, drivers)).reindex(weights.index)
+    weights["cost"] = pd.Series(missing.costs(drivers)).reindex(weights.index)
     return KeyDrivers(weights, n, needed, dropped)
