@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import paths
 from .codebook import DEFAULT as DEFAULT_CODEBOOK, Codebook, load_codebook
@@ -237,7 +239,7 @@ class _Checker:
         rows_bad = cells.spread(bad)
         if rows_bad.any():
             self.add(table, rows_bad, column, label, table.frame[column])
-        return pd.Series(cells.spread(values.where(~bad).to_numpy()), dtype=float)
+        return pd.Series(cells.spread(values.where(~bad).to_numpy()), dtype=float, copy=False)
 
     def unique(self, table: RawTable, column: str, what: str) -> pd.Series:
         ids = table.frame[column].astype(str).str.strip()
@@ -574,8 +576,9 @@ def _controls(check: "_Checker", table: RawTable, column: str, text: pd.Series) 
     """Control characters (bell, escape, form feed ...) are never client text: no output
     format can hold them, so they are reported, never dropped."""
     bad = text.str.contains(_CONTROL, regex=True).to_numpy()
-    check.add(table, bad, column, "text without control characters",
-              text.map(lambda v: repr(v)[:40]))
+    if bad.any():   # shown as repr; worded only when needed (a million comments cost seconds)
+        check.add(table, bad, column, "text without control characters",
+                  text.map(lambda v: repr(v)[:40]))
 
 
 def _outcomes(check: _Checker, spec: FileSpec, rules: OutcomeRules):
@@ -923,8 +926,10 @@ def _base(check: _Checker, config: ClientConfig, survey: pd.DataFrame,
     base = config.customer_base
     revenue = None
     if outcomes is not None and "customer_id" in survey:
-        by_id = outcomes.drop_duplicates("customer_id").set_index("customer_id")["revenue"]
-        revenue = survey["customer_id"].map(by_id)
+        by_id = outcomes.drop_duplicates("customer_id")
+        at = _positions(survey["customer_id"], by_id["customer_id"])
+        revenue = pd.Series(np.nan, index=survey.index)
+        revenue[at >= 0] = by_id["revenue"].to_numpy(dtype=float)[at[at >= 0]]
 
     def at_least(key: str, rows: pd.Series, customers, annual) -> None:
         where = ("customer_base." + key).rstrip(".")
@@ -1020,9 +1025,25 @@ def _join(check: _Checker, config: ClientConfig, survey: pd.DataFrame,
 
 
 def _among(values: pd.Series, known: pd.Series) -> np.ndarray:
-    """Whether each of `values` is one of `known` (text ids), by hash lookup: pandas'
-    isin on Arrow-backed text converts every known value one by one, seconds at 1M ids."""
-    return pd.Index(pd.unique(known)).get_indexer(values) >= 0
+    """Whether each of `values` is one of `known` (text ids)."""
+    return _positions(values, known) >= 0
+
+
+def _positions(values: pd.Series, known) -> np.ndarray:
+    """Where each of `values` (text ids) first is in `known`, -1 where it is not (or missing).
+
+    By Arrow's hash lookup: pandas' isin, map and get_indexer on Arrow-backed text convert
+    every value one by one, seconds at a million ids.
+    """
+    found = pc.index_in(_arrow_text(values), value_set=_arrow_text(known))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _arrow_text(values) -> pa.Array:
+    array = pa.array(values, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array if pa.types.is_large_string(array.type) else array.cast(pa.large_string())
 
 
 def _why_unmatched(surveyed: pd.Series, crm: pd.Series) -> tuple[str, list[str]]:

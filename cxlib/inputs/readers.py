@@ -345,6 +345,8 @@ def _utf8(spec: FileSpec, data: bytes) -> tuple[bytes, str]:
     else:
         encoding = spec.encoding
         how = f"{ENCODING_NAMES.get(encoding, encoding)}, as client.yml says"
+    if encoding == "utf-8" and spec.encoding == "auto":
+        return data, how                  # detect_encoding decoded all of it as UTF-8
     if encoding in ("utf-8", "utf-8-sig"):
         body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
         if body.isascii() or _decodes(body, "utf-8"):
@@ -696,12 +698,26 @@ def _table(spec: FileSpec, grid: pd.DataFrame, lines: np.ndarray) -> RawTable:
         keep.append((i, name))
     frame = frame[[i for i, _ in keep]]
     frame.columns = [name for _, name in keep]
-    filled = ~frame.eq("").all(axis=1).to_numpy() if len(keep) else np.zeros(len(frame), bool)
-    frame = frame[filled].reset_index(drop=True)
+    filled = _filled(frame)
+    if not filled.all():
+        frame = frame[filled].reset_index(drop=True)
     for name, where in letters.items():
         duplicates[name] = f"columns {', '.join(where[:-1])} and {where[-1]}"
     header_row = int(lines[count - 1]) if count and len(lines) >= count else 1
     return RawTable(spec.name, frame, rows[filled], duplicates, header_row, layout=layout)
+
+
+def _filled(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows hold a value in some column: column by column, only the rows still
+    empty so far (a survey's id column usually settles every row at once)."""
+    empty = np.arange(len(frame)) if frame.shape[1] else np.zeros(0, int)
+    for i in range(frame.shape[1]):
+        empty = empty[frame.iloc[empty, i].eq("").to_numpy()]
+        if not len(empty):
+            break
+    filled = np.ones(len(frame), bool) if frame.shape[1] else np.zeros(len(frame), bool)
+    filled[empty] = False
+    return filled
 
 
 def _header(spec: FileSpec, top: list[list[str]]) -> tuple[int, list[str], str]:
