@@ -2,8 +2,11 @@
 
 For each control of each practice notebook, 20 changes (cycling through 10 values twice,
 so the second round meets values seen before), each timed from the change to every view
-redrawn (Section, sentences, tables, chart bundles as a kernel would send them). Printed
-side by side: the practice function run whole for the same change.
+redrawn (Section, sentences, tables, chart bundles as a kernel would send them), in wall
+and CPU milliseconds. Printed side by side: the practice function run whole for the same
+change, and what building the workbench costs: the cell that makes it and shows its views
+(build) and the background warm-up that computes every filter value's kept work (the
+changes are timed once the warm-up is done; moved during it, a control is slower).
 
 Usage: python bench/widgets.py [--respondents 100000] [--folder DIR] [--only P2 ...]
 (--only: the notebooks whose controls to time, e.g. P2 or 02_touchpoints; all by default.)
@@ -11,6 +14,7 @@ Usage: python bench/widgets.py [--respondents 100000] [--folder DIR] [--only P2 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import tempfile
@@ -80,21 +84,27 @@ def main() -> None:
                            check=True, capture_output=True)
         client = load_client(folder)
         print(f"{len(client.survey):,} respondents; {CHANGES} changes per control "
-              "(10 values, twice); milliseconds")
+              "(10 values, twice); milliseconds; load average at start "
+              + " ".join(f"{x:.2f}" for x in os.getloadavg()))
         print(f"| {'notebook':18s} | {'control':13s} | median | worst | first round median "
-              "| second round median | practice run whole, median | ratio |")
-        print("|---|---|---|---|---|---|---|---|")
+              "| second round median | CPU median | CPU worst "
+              "| practice run whole, median | ratio | build (CPU) | warm-up (CPU) |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for notebook, make, control, values in _controls(client):
             if args.only and not any(word in notebook.split() for word in args.only):
                 continue
             with capture_output():
+                start, cpu = time.perf_counter(), time.process_time()
                 bench = make(client)
                 _views(bench)
-                times = []
+                build = (time.perf_counter() - start, time.process_time() - cpu)
+                bench.warm_up.result()
+                times, cpus = [], []
                 for value in values + values:
-                    start = time.perf_counter()
+                    start, cpu = time.perf_counter(), time.process_time()
                     bench.set(**{control: value})
                     times.append(1000 * (time.perf_counter() - start))
+                    cpus.append(1000 * (time.process_time() - cpu))
                 bench.set(**{control: widgets.ALL if control in bench._filters
                              else values[0]})
             whole = []
@@ -109,9 +119,14 @@ def main() -> None:
                 bench._practice(widgets.restrict(client, **filters), **state)
                 whole.append(1000 * (time.perf_counter() - start))
             median = statistics.median(times)
+            warm = bench.warm_seconds
             print(f"| {notebook:18s} | {control:13s} | {median:6.0f} | {max(times):5.0f} | "
                   f"{statistics.median(times[:10]):6.0f} | {statistics.median(times[10:]):6.0f} "
-                  f"| {statistics.median(whole):6.0f} | {statistics.median(whole) / median:5.1f}x |")
+                  f"| {statistics.median(cpus):6.0f} | {max(cpus):5.0f} "
+                  f"| {statistics.median(whole):6.0f} | {statistics.median(whole) / median:5.1f}x "
+                  f"| {build[0]:.1f} s ({build[1]:.1f}) | {warm[0]:.1f} s ({warm[1]:.1f}) |",
+                  flush=True)
+        print("load average at end " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":
