@@ -87,6 +87,19 @@ def test_post_stratified_by_region_weights_each_region_to_its_base(hand):
     assert whole["revenue"] == pytest.approx(24_250)
 
 
+def test_strata_computed_once_scale_every_what_if_share_alike(hand):
+    joined, risk = hand
+    base = CustomerBase(600, 97_000.0, "Region", {"A": (100, 7_000.0), "B": (500, 90_000.0)})
+    strata = linkage.base_strata(joined, risk["group"], base, "Region")
+    for share in (0.1, 0.45):
+        at_share = linkage.revenue_at_risk(joined, linkage.GROUPS["nps"], what_if_share=share)
+        given, given_strata = linkage.scaled_to_base(joined, at_share, base, "Region", strata)
+        whole, whole_strata = linkage.scaled_to_base(joined, at_share, base, "Region")
+        pd.testing.assert_series_equal(given, whole)
+        pd.testing.assert_frame_equal(given_strata, whole_strata)
+    assert given["what_if_value"] == pytest.approx(0.45 * 13_000 / 3)
+
+
 def test_a_group_without_surveyed_customers_is_left_out_and_named(hand):
     joined, risk = hand
     base = CustomerBase(700, None, "Region", {"A": (100, None), "B": (500, None),

@@ -66,6 +66,43 @@ def test_workbench_fast_path_equals_the_practice_computed_whole(demo, make, prac
                                               if k != "segment"}))
 
 
+@pytest.mark.parametrize("make, practice", [
+    (widgets.outcomes, practices.outcomes),
+    (widgets.perception_gaps, practices.perception_gaps),
+])
+def test_warm_up_keeps_every_segment_value_as_the_practice_computes_it_whole(
+        demo, monkeypatch, make, practice):
+    """The background warm-up computes each segment value's Section at the notebook's
+    values; choosing the value then shows it without computing, and it is the Section a
+    fresh client restricted to that value gives."""
+    import dataclasses
+
+    calls = []
+    bench = make(demo, live=True)
+    bench.warm_up.result()
+    assert bench.warm_seconds[0] > 0
+    monkeypatch.setattr(bench, "_practice", lambda *a, **k: calls.append(a))
+    for _, value in widgets._filter_options(demo, "segment")[1:]:
+        got = bench.set(segment=value)
+        fresh = widgets.restrict(dataclasses.replace(demo), segment=value)
+        _same_section(got, practice(fresh, **bench._values))
+    assert calls == []
+
+
+def test_segment_values_after_a_parameter_change_equal_the_practice_computed_whole(demo):
+    """A segment visited at parameter values the warm-up did not use is computed from the
+    segment's kept work, and still equals the practice run whole on a fresh client."""
+    import dataclasses
+
+    bench = widgets.touchpoints(demo, live=True)
+    bench.warm_up.result()
+    bench.set(threshold=0.2, alpha=0.1)
+    for _, value in widgets._filter_options(demo, "segment")[1::3]:
+        got = bench.set(segment=value)
+        fresh = widgets.restrict(dataclasses.replace(demo), segment=value)
+        _same_section(got, practices.touchpoints(fresh, threshold=0.2, alpha=0.1))
+
+
 def test_workbench_static_views_are_the_section_and_the_report_table(demo):
     bench = widgets.touchpoints(demo, threshold=0.7, live=False)
     assert bench.figure("journey_map") is bench.section.figures["journey_map"]

@@ -18,6 +18,7 @@ import functools
 import math
 import re
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterable
 
 import pandas as pd
@@ -405,13 +406,25 @@ def _strings(value, clean: Callable):
     return value
 
 
+#: Each figure's redacted copy while the figure lives, by its id: a chart a practice keeps
+#: per client (cxlib.practices.sections) is redacted once, however many Sections show it.
+_REDACTED_FIGURES: dict[int, tuple] = {}
+
+
 def redact_figure(fig, clean: Callable):
     """A copy of a plotly figure whose every text (titles, labels, categories, hover
-    text, annotations) is redacted; numbers are left as they are."""
+    text, annotations) is redacted; numbers are left as they are. Figures are not changed
+    once made, so the same figure redacted by the same redactor gives the same copy."""
     import plotly.graph_objects as go
 
+    kept = _REDACTED_FIGURES.get(id(fig))
+    if kept is not None and kept[0]() is fig and kept[1] is clean:
+        return kept[2]
     # Built without plotly's validation: the figure was valid and only strings changed.
-    return go.Figure(_strings(fig.to_plotly_json(), clean), _validate=False)
+    redacted_fig = go.Figure(_strings(fig.to_plotly_json(), clean), _validate=False)
+    _REDACTED_FIGURES[id(fig)] = (weakref.ref(fig, lambda _, key=id(fig): _REDACTED_FIGURES.pop(
+        key, None)), clean, redacted_fig)
+    return redacted_fig
 
 
 #: Texts a Section redactor keeps the redacted form of (titles, names, sentences).

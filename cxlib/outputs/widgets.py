@@ -10,9 +10,9 @@ it does in the report. Under papermill (`live` false) there are no controls and 
 is the static Section, exactly what the practice function returns for the given values.
 
 What a control does not change is kept: the client restricted to each filter value
-(segment, wave, function) is built once, and each Section once per combination of values,
-so going back to a value redraws without computing anything. A live workbench warms up
-in the background: one worker thread computes, for every value of each filter, the
+(segment, wave, function) is built once per client, and each Section once per
+combination of values, so going back to a value redraws without computing anything. A
+live workbench warms up in the background: one worker thread computes, for every value of each filter, the
 restricted client, the practice's kept per-client work and the Section at the notebook's
 values, so a first visit to a segment, wave or function finds them ready. The notebook
 stays usable meanwhile (a control moved during the warm-up computes what it needs
@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
@@ -129,6 +130,20 @@ def restrict(client: Client, segment: tuple[str, str] | None = None, wave=None,
     return dataclasses.replace(client, **changes) if changes else client
 
 
+#: Each client's restrictions to filter values, by the client's id while it lives: the
+#: workbenches of one client (a cell run again, the explorer's three) share them, and so
+#: the practices' work kept per restricted client.
+_RESTRICTED: dict[int, dict[tuple, Client]] = {}
+
+
+def _restrictions(client: Client) -> dict[tuple, Client]:
+    kept = _RESTRICTED.get(id(client))
+    if kept is None:
+        kept = _RESTRICTED[id(client)] = {}
+        weakref.finalize(client, _RESTRICTED.pop, id(client), None)
+    return kept
+
+
 def _ordered_values(values: pd.Series) -> list:
     """A column's values in their order: a category's own order, else as they first appear."""
     present = values.dropna()
@@ -224,7 +239,7 @@ class Workbench:
         self.client, self.live, self._practice = client, live, practice
         self._values = dict(parameters)
         self._filters = {name: None for name in filters}
-        self._clients: dict[tuple, Client] = {}
+        self._clients = _restrictions(client)
         self._sections: dict[tuple, Section] = {}
         self._computing: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
@@ -240,12 +255,10 @@ class Workbench:
 
     # what is computed -----------------------------------------------------------------
     def _restricted(self, filters: tuple) -> Client:
-        with self._lock:
-            restricted = self._clients.get(filters)
+        restricted = self._clients.get(filters)
         if restricted is None:
-            restricted = restrict(self.client, **dict(filters))
-            with self._lock:
-                restricted = self._clients.setdefault(filters, restricted)
+            restricted = self._clients.setdefault(filters, restrict(self.client,
+                                                                    **dict(filters)))
         return restricted
 
     def _compute(self, filters: tuple | None = None, values: tuple | None = None) -> Section:

@@ -179,8 +179,43 @@ def revenue_at_risk(joined: pd.DataFrame, groups: tuple[str, ...],
 BASES = ("segment", "revenue", "customers")
 
 
-def scaled_to_base(joined: pd.DataFrame, risk: pd.Series, base, segment: str | None = None
-                   ) -> tuple[pd.Series, pd.DataFrame]:
+def _scaled_by(base, segment: str | None) -> str:
+    """What the base's factors divide: "revenue" when the base (each group of it, by a
+    segment) gives its annual revenue, else "customers"."""
+    return "revenue" if base.annual_revenue is not None and (
+        segment is None or all(rev is not None for _, rev in base.groups.values())) \
+        else "customers"
+
+
+def base_strata(joined: pd.DataFrame, group: str, base, segment: str | None = None
+                ) -> pd.DataFrame:
+    """Per stratum of the base (a value of `segment`, else the whole base): surveyed
+    customers linked, their revenue and the revenue of loyalty group `group` (the lowest),
+    the base's customers and revenue, and the factor and scaled revenue (see
+    `scaled_to_base`)."""
+    by = _scaled_by(base, segment)
+    if segment is not None:
+        wanted = {g: figures for g, figures in base.groups.items()}
+        keys = joined[segment].astype("string")
+    else:
+        wanted = {"all": (base.customers, base.annual_revenue)}
+        keys = pd.Series("all", index=joined.index)
+    rows = []
+    for stratum, (customers, annual) in wanted.items():
+        part = joined[(keys == stratum).fillna(False)]
+        surveyed, revenue = len(part), float(part["revenue"].sum())
+        lowest = float(part.loc[part["group"] == group, "revenue"].sum())
+        denominator, numerator = (revenue, annual) if by == "revenue" else (surveyed, customers)
+        factor = numerator / denominator if denominator > 0 and numerator else np.nan
+        rows.append({"stratum": stratum, "surveyed": surveyed, "surveyed_revenue": revenue,
+                     "lowest_revenue": lowest, "customers": customers,
+                     "base_revenue": annual, "factor": factor,
+                     "scaled_revenue": lowest * factor if factor == factor else np.nan})
+    return pd.DataFrame(rows).set_index("stratum")
+
+
+def scaled_to_base(joined: pd.DataFrame, risk: pd.Series, base, segment: str | None = None,
+                   strata: pd.DataFrame | None = None) -> tuple[pd.Series, pd.DataFrame]:
     """Revenue at risk and the what-if scaled from the surveyed customers to the base.
 
     `joined` is `link`'s frame (with the base's segment column when it has one), `risk`
@@ -203,29 +238,12 @@ def scaled_to_base(joined: pd.DataFrame, risk: pd.Series, base, segment: str | N
     surveyed revenue scaled by the customer factors), revenue (the lowest group's, scaled), at_risk, at_risk_low,
     at_risk_high, what_if_value, what_if_low, what_if_high, uncovered (list of strata).
     strata: per stratum surveyed (customers linked), surveyed_revenue, lowest_revenue
-    (the lowest group's), base customers, base_revenue, factor, scaled_revenue.
+    (the lowest group's), base customers, base_revenue, factor, scaled_revenue: `base_strata`,
+    which no what-if share changes, so a caller may pass it in `strata` (for risk["group"]).
     """
-    by = "revenue" if base.annual_revenue is not None and (
-        segment is None or all(rev is not None for _, rev in base.groups.values())) \
-        else "customers"
-    if segment is not None:
-        wanted = {g: figures for g, figures in base.groups.items()}
-        keys = joined[segment].astype("string")
-    else:
-        wanted = {"all": (base.customers, base.annual_revenue)}
-        keys = pd.Series("all", index=joined.index)
-    rows = []
-    for stratum, (customers, annual) in wanted.items():
-        part = joined[(keys == stratum).fillna(False)]
-        surveyed, revenue = len(part), float(part["revenue"].sum())
-        lowest = float(part.loc[part["group"] == risk["group"], "revenue"].sum())
-        denominator, numerator = (revenue, annual) if by == "revenue" else (surveyed, customers)
-        factor = numerator / denominator if denominator > 0 and numerator else np.nan
-        rows.append({"stratum": stratum, "surveyed": surveyed, "surveyed_revenue": revenue,
-                     "lowest_revenue": lowest, "customers": customers,
-                     "base_revenue": annual, "factor": factor,
-                     "scaled_revenue": lowest * factor if factor == factor else np.nan})
-    strata = pd.DataFrame(rows).set_index("stratum")
+    if strata is None:
+        strata = base_strata(joined, risk["group"], base, segment)
+    by = _scaled_by(base, segment)
     covered = strata[strata["factor"].notna()]
     scaled = float(covered["scaled_revenue"].sum())
     share = risk["what_if_share"] * scaled

@@ -35,29 +35,34 @@ _KEPT: dict[int, dict] = {}
 
 
 def _per_client(compute):
-    """Keep what `compute(client)` returns while that client object lives, and hand out
-    copies: the parts of a section no run parameter changes are computed once when a
-    workbench (cxlib.outputs.widgets) redraws the section for new values."""
+    """Keep what `compute(client, *values)` returns while that client object lives (values:
+    a few hashable ones, such as the breakpoints a chart marks), and hand out
+    copies (plotly figures, which nothing changes once made, are handed out as they are,
+    so their redacted copies are kept too): the parts of a section no run parameter
+    changes are computed once when a workbench (cxlib.outputs.widgets) redraws the section
+    for new values."""
     @functools.wraps(compute)
-    def kept(client: Client):
+    def kept(client: Client, *values):
         store = _KEPT.get(id(client))
         if store is None:
             store = _KEPT[id(client)] = {}
             weakref.finalize(client, _KEPT.pop, id(client), None)
-        if compute.__name__ not in store:
-            store[compute.__name__] = compute(client)
-        return _copy(store[compute.__name__])
+        key = (compute.__name__, *values)       # values: what else it depends on
+        if key not in store:
+            store[key] = compute(client, *values)
+        return _copy(store[key])
     return kept
 
 
 def _copy(value):
-    """A deep copy; plotly figures (alone or in a Section or tuple) rebuilt from their
-    JSON, since copy.deepcopy walks plotly's validators for every property."""
+    """A deep copy, but for plotly figures (alone or in a Section or tuple): the same
+    figure objects, which no practice changes once made (copy.deepcopy would also walk
+    plotly's validators for every property)."""
     if isinstance(value, go.Figure):
-        return go.Figure(value.to_plotly_json(), _validate=False)
+        return value
     if isinstance(value, Section):
         return dataclasses.replace(copy.deepcopy(dataclasses.replace(value, figures={})),
-                                   figures={k: _copy(f) for k, f in value.figures.items()})
+                                   figures=dict(value.figures))
     if isinstance(value, tuple):
         return tuple(_copy(v) for v in value)
     return copy.deepcopy(value)
@@ -324,10 +329,12 @@ def _base_columns(client: Client) -> tuple[str, ...]:
     return (base.segment,) if base is not None and base.segment in client.survey else ()
 
 
-def _money(client: Client, joined: pd.DataFrame, what_if_share: float) -> Money:
+def _money(client: Client, joined: pd.DataFrame, what_if_share: float,
+           strata: pd.DataFrame | None = None) -> Money:
     """Revenue at risk and the what-if as shown: the surveyed customers' (`p1.revenue_at_
-    risk`), scaled to client.yml's customer_base when it has one (`p1.scaled_to_base`),
-    with the sentence clause that says which, and the materiality floor of that revenue."""
+    risk`), scaled to client.yml's customer_base when it has one (`p1.scaled_to_base`;
+    `strata`, its `p1.base_strata`, when already computed), with the sentence clause that
+    says which, and the materiality floor of that revenue."""
     kind, lang = client.config.survey.overall.kind, client.config.language
     surveyed = p1.revenue_at_risk(joined, p1.GROUPS[kind], what_if_share)
     base = client.config.customer_base
@@ -336,7 +343,7 @@ def _money(client: Client, joined: pd.DataFrame, what_if_share: float) -> Money:
             len(joined), "surveyed_customer", lang))
         floor = p1.materiality_floor(client.config.materiality, joined["revenue"].sum())
         return Money(surveyed, surveyed, None, None, scope, floor)
-    figures, strata = p1.scaled_to_base(joined, surveyed, base, base.segment)
+    figures, strata = p1.scaled_to_base(joined, surveyed, base, base.segment, strata)
     risk = surveyed.copy()
     risk[list(_SCALED)] = figures[list(_SCALED)].astype(float).to_numpy()
     values = dict(factor=_f(client, figures["factor"], "ratio"),
@@ -390,8 +397,9 @@ def _mean_and_index(client: Client, s: Section, metric_name: str) -> None:
 @_per_client
 def _outcomes_whole(client: Client) -> tuple[Section, tuple | None]:
     """P1 without the what-if: the Section so far, and what the what-if reads (the linked
-    customers, the retention model's odds or None, the link's reading), None when there
-    are too few linked customers for revenue figures."""
+    customers, the retention model's odds or None, the link's reading, the customer
+    base's strata or None), None when there are too few linked customers for revenue
+    figures."""
     rule = _overall(client)
     kind = rule[0]
     measure = _measure(client)
@@ -490,7 +498,10 @@ def _outcomes_whole(client: Client) -> tuple[Section, tuple | None]:
                               n=_f(client, model.attrs["n"], "count")))
     link = p1.retention_link(None if odds is None else odds["odds_ratio"],
                              None if odds is None else odds["or_low"])
-    return s, (joined, odds, link)
+    base = client.config.customer_base
+    strata = None if base is None else p1.base_strata(joined, p1.GROUPS[kind][0], base,
+                                                      base.segment)
+    return s, (joined, odds, link, strata)
 
 
 @redacted
@@ -503,12 +514,12 @@ def outcomes(client: Client, what_if_share: float = 0.2) -> Section:
     s, linked = _outcomes_whole(client)
     if linked is None:
         return s
-    joined, odds, link = linked
+    joined, odds, link, strata = linked
     kind = client.config.survey.overall.kind
     names = _measure_names(client)
     metric_name, group_names = names["metric"], names["groups"]
     low = p1.GROUPS[kind][0]
-    money = _money(client, joined, what_if_share)
+    money = _money(client, joined, what_if_share, strata)
     risk = money.risk
     shown = money.surveyed.copy()
     shown[["group", "next_group"]] = [group_names[risk["group"]], group_names[risk["next_group"]]]
@@ -639,6 +650,21 @@ def _channel_sankey(client: Client) -> go.Figure:
                          title=_t(client, "p2.fig_sankey"), template=_template(client))
 
 
+@_per_client
+def _journey_map_chart(client: Client, marked: tuple[bool, ...]) -> go.Figure:
+    """The journey map with these touchpoints (in the gap table's order) marked as
+    breakpoints: thresholds and alphas that find the same breakpoints draw the same map."""
+    gaps = _gap_readings(client)[0]
+    gap, size, breakpoint = (_t(client, f"axes.{k}") for k in ("gap", "importance",
+                                                               "breakpoint"))
+    frame = pd.DataFrame({"stage": gaps["stage"], "name": gaps["name"], gap: gaps["gap"],
+                          size: gaps["importance"].fillna(1),
+                          breakpoint: pd.Series(marked, index=gaps.index)})
+    return charts.journey_map(frame, "stage", "name", gap, size, breakpoint,
+                              stages={k: _t(client, f"stages.{k}") for k in STAGES},
+                              title=_t(client, "p2.fig_map"), template=_template(client))
+
+
 @redacted
 def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> Section:
     """P2: the journey map, its breakpoints and moments of truth, and channel switching."""
@@ -672,15 +698,7 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
             s.narrative.append(_t(client, "p2.moments", names=_list(
                 client, found.loc[found["moment_of_truth"], "name"])))
         if client.touchpoints is not None:
-            gap, size, marked = (_t(client, f"axes.{k}") for k in ("gap", "importance",
-                                                                   "breakpoint"))
-            frame = pd.DataFrame({"stage": gaps["stage"], "name": gaps["name"],
-                                  gap: gaps["gap"], size: gaps["importance"].fillna(1),
-                                  marked: gaps["breakpoint"]})
-            s.figures["journey_map"] = charts.journey_map(
-                frame, "stage", "name", gap, size, marked,
-                stages={k: _t(client, f"stages.{k}") for k in STAGES},
-                title=_t(client, "p2.fig_map"), template=template)
+            s.figures["journey_map"] = _journey_map_chart(client, tuple(gaps["breakpoint"]))
         else:
             s.caveats.append(_t(client, "missing.touchpoints"))
     if client.journeys is None:
@@ -863,6 +881,22 @@ def _interview_tone_chart(client: Client) -> go.Figure | None:
 VERDICT_COLOURS = {"shortfall": "negative", "surplus": "positive"}
 
 
+@_per_client
+def _gaps_chart(client: Client, verdicts: tuple[str, ...]) -> go.Figure:
+    """Perception against expectation per touchpoint, coloured by these verdicts (in the
+    gap table's order): thresholds and alphas that read the gaps alike draw the same chart."""
+    gaps = _gap_readings(client)[0]
+    touchpoint = _t(client, "axes.touchpoint")
+    status = pd.Series(verdicts, index=gaps.index).map(VERDICT_COLOURS)
+    labelled = gaps.assign(**{touchpoint: gaps["name"].astype(str) + " (n=" + gaps["n"].astype(str)
+                              + ")", "_status": status})
+    return charts.dumbbell(
+        labelled[gaps["gap"].notna()], touchpoint, "expectation", "perception",
+        start_name=_t(client, "words.expectation"), end_name=_t(client, "words.perception"),
+        status="_status", kind="mean", title=_t(client, "p3.fig_gaps"),
+        template=_template(client))
+
+
 @redacted
 def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> Section:
     """P3: perception against expectation per touchpoint, drivers, quadrants, interviews."""
@@ -872,13 +906,8 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
     gaps, weights = ev.gaps, ev.weights
     s.tables["gaps"] = gaps
     touchpoint = _t(client, "axes.touchpoint")
-    labelled = gaps.assign(**{touchpoint: gaps["name"].astype(str) + " (n=" + gaps["n"].astype(str)
-                              + ")", "_status": gaps["verdict"].map(VERDICT_COLOURS)})
     if ev.breakpoints is not None:
-        s.figures["gaps"] = charts.dumbbell(
-            labelled[gaps["gap"].notna()], touchpoint, "expectation", "perception",
-            start_name=_t(client, "words.expectation"), end_name=_t(client, "words.perception"),
-            status="_status", kind="mean", title=_t(client, "p3.fig_gaps"), template=template)
+        s.figures["gaps"] = _gaps_chart(client, tuple(gaps["verdict"]))
         s.narrative.extend(_gap_sentences(client, gaps, threshold, alpha))
     else:
         s.caveats.append(_t(client, "missing.expectation"))
