@@ -22,12 +22,13 @@ future, `warm_seconds` its wall and CPU seconds.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import queue
 import threading
 import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from functools import cache
+from concurrent.futures import Future
 from pathlib import Path
 
 import ipywidgets as w
@@ -50,14 +51,38 @@ ALPHAS = (0.001, 0.01, 0.05, 0.1, 0.2)
 SLIDERS = {"threshold": (0.0, 2.0, 0.05, ".2f"), "what_if_share": (0.0, 1.0, 0.05, ".0%")}
 #: The value of a filter's "All" choice (a dropdown shows no selection for None).
 ALL = ""
-#: The one thread that warms up live workbenches, one after another (three workbenches
-#: of the explorer would otherwise compete for the kernel with the analyst's changes).
-_WARMER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cx-workbench-warm-up")
+#: The warm-ups of live workbenches, run one after another by one daemon thread (three
+#: workbenches of the explorer would otherwise compete for the kernel with the analyst's
+#: changes; a daemon, so a kernel shutting down does not wait for a warm-up to finish).
+_WARM_UPS: queue.SimpleQueue = queue.SimpleQueue()
+_WARMER: list[threading.Thread] = []
+
+
+def _warm_ups() -> None:
+    while True:
+        future, work = _WARM_UPS.get()
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(work())
+            except BaseException as err:       # kept in the future, for whoever asks
+                future.set_exception(err)
+
+
+def _in_background(work: Callable[[], None]) -> Future:
+    """Run `work` on the warm-up thread after the warm-ups queued before it."""
+    if not _WARMER:
+        _WARMER.append(threading.Thread(target=_warm_ups, name="cx-workbench-warm-up",
+                                        daemon=True))
+        _WARMER[0].start()
+    future: Future = Future()
+    _WARM_UPS.put((future, work))
+    return future
+
 _WIDE = w.Layout(width="40em")
 _LABELS = {"description_width": "14em"}
 
 
-@cache
+@functools.cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(paths.TEMPLATES), autoescape=True,
                               undefined=jinja2.StrictUndefined)
@@ -250,8 +275,8 @@ class Workbench:
         self.warm_seconds: tuple[float, float] | None = None
         if live:
             self._build_controls()
-            self.warm_up = _WARMER.submit(self._warm, dict(self._filters),
-                                          tuple(sorted(self._values.items())))
+            self.warm_up = _in_background(functools.partial(
+                self._warm, dict(self._filters), tuple(sorted(self._values.items()))))
 
     # what is computed -----------------------------------------------------------------
     def _restricted(self, filters: tuple) -> Client:
