@@ -57,6 +57,19 @@ class _Server:
         self.lock = threading.Lock()
         self.ready = False
 
+    def wait_ready(self, stop: threading.Event) -> bool:
+        """Wait until the server has done its imports; False as soon as `stop` is set (a
+        stopped run, or a cancelled task, does not wait for them)."""
+        while not stop.is_set():
+            with self.lock:
+                if self.ready:
+                    return True
+                if select.select([self.process.stdout], [], [], 0.1)[0]:
+                    self._answer()
+                    self.ready = True
+                    return True
+        return False
+
     def fork(self, argv: list[str], env: dict, cwd: str) -> int:
         """A new kernel's process id; raise RuntimeError when the server is gone."""
         request = json.dumps({"argv": argv, "env": env, "cwd": cwd}) + "\n"

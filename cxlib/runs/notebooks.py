@@ -132,6 +132,9 @@ class Notebooks:
             try:
                 # Forked from the kernel server when the kernel spec allows, else started.
                 manager.provisioner = kernels.provisioner(manager)
+                if manager.provisioner is not None and \
+                        not kernels.server().wait_ready(self._stop):
+                    raise _Cancelled()
                 loop.run_until_complete(manager.start_kernel(cwd=str(paths.NOTEBOOKS)))
                 with self._lock:
                     self._managers.append(manager)
