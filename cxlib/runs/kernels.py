@@ -53,7 +53,10 @@ class _Server:
     def __init__(self, python_options: list[str], env: dict):
         self.process = subprocess.Popen(
             [sys.executable, *python_options, "-m", __name__], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, env=env)
+            stdout=subprocess.PIPE, env=env,
+            # Not in the run's process group: Ctrl-C in a terminal must not interrupt its
+            # imports with a traceback; the run ends it (close) and it ends with the run.
+            start_new_session=True)
         self.lock = threading.Lock()
         self.ready = False
 
@@ -91,6 +94,8 @@ class _Server:
         return line
 
     def close(self) -> None:
+        if not self.ready:          # still importing, so no kernel yet: no need to wait
+            self.process.kill()
         try:
             self.process.stdin.close()
         except OSError:
