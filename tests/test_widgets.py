@@ -1,12 +1,16 @@
 """The analyst's workbench: live controls redraw their views; static output is the practice's."""
+import os
+import re
 import shutil
+import sys
+from pathlib import Path
 
 import ipywidgets as w
 import pandas as pd
 import pytest
 import yaml
 
-from cxlib import practices
+from cxlib import paths, practices
 from cxlib.inputs.client import load_client
 from cxlib.outputs import report, widgets
 from cxlib.runs import explore
@@ -225,6 +229,21 @@ def test_explorer_notebook_gets_client_folder_and_settings(tiny_client, tmp_path
     assert f'client = "{tiny_client}"' in injected and "threshold = 0.4" in injected
     command = explore.command(notebook, 8123)
     assert "--no-browser" in command and "--Voila.ip=127.0.0.1" in command
+    assert f"--template={explore.TEMPLATE}" in command
+
+
+def test_explorer_page_template_is_found_on_voila_path_and_links_no_cdn():
+    from voila.paths import collect_template_paths
+
+    jupyter_path = explore.environment()["JUPYTER_PATH"].split(os.pathsep)
+    found = collect_template_paths(["voila", "nbconvert"], explore.TEMPLATE, prune=True,
+                                   root_dirs=jupyter_path + [sys.prefix + "/share/jupyter"])
+    assert found[0] == str(paths.JUPYTER_DATA / "voila" / "templates" / explore.TEMPLATE)
+    lab = Path(sys.prefix, "share/jupyter/voila/templates/lab/index.html.j2").read_text()
+    ours = (Path(found[0]) / "index.html.j2").read_text()
+    # Each CDN stylesheet Voila's page links is one this template removes.
+    links = re.findall(r'<link rel="stylesheet" href="https://[^"]+"[^>]*>', lab)
+    assert links and all(f"replace('{link}', '')" in ours for link in links)
 
 
 def test_selection_that_cannot_be_computed_says_why_and_keeps_the_views(demo):

@@ -1,6 +1,7 @@
 """`cx explore`: the workshop view, the explorer notebook served by Voila as a page without code."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -50,10 +51,23 @@ def prepare(client: str | Path, folder: Path) -> Path:
     return parameterized(EXPLORER, values, folder)
 
 
+#: The Voila page template (templates/jupyter/voila/templates/workshop): Voila's own, with
+#: nothing asked of another machine.
+TEMPLATE = "workshop"
+
+
 def command(notebook: Path, port: int) -> list[str]:
-    """The Voila command that serves `notebook` on localhost:`port`, code and tracebacks hidden."""
+    """The Voila command that serves `notebook` on localhost:`port`, code and tracebacks
+    hidden; run it in `environment()`."""
     return [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
-            "--Voila.ip=127.0.0.1", "--show_tracebacks=False"]
+            "--Voila.ip=127.0.0.1", "--show_tracebacks=False", f"--template={TEMPLATE}"]
+
+
+def environment() -> dict[str, str]:
+    """This process's environment with the project's Jupyter data folder first on
+    JUPYTER_PATH, where Voila finds the workshop page template."""
+    found = [str(paths.JUPYTER_DATA), os.environ.get("JUPYTER_PATH", "")]
+    return {**os.environ, "JUPYTER_PATH": os.pathsep.join(p for p in found if p)}
 
 
 def serve(client: str | Path, port: int | None = None) -> int:
@@ -67,6 +81,6 @@ def serve(client: str | Path, port: int | None = None) -> int:
         port = port or free_port()
         print(f"workshop view of {client}: http://127.0.0.1:{port}/  (Ctrl-C stops it)",
               flush=True)
-        return subprocess.call(command(notebook, port), cwd=folder)
+        return subprocess.call(command(notebook, port), cwd=folder, env=environment())
     finally:
         shutil.rmtree(folder, ignore_errors=True)
