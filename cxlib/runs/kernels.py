@@ -31,9 +31,12 @@ import sys
 import threading
 from pathlib import Path
 
-#: What the server imports before it forks: cxlib (pandas, scipy, plotly, pyarrow, ...),
-#: nbformat (imported by plotly's renderer at the first chart) and the kernel itself.
-PRELOAD = ("cxlib", "nbformat", "ipykernel.kernelapp")
+#: What the server imports before it forks: what `import cxlib as cx` offers the notebooks
+#: (pandas, scipy, plotly, pyarrow, ...; cxlib imports them on first use), nbformat
+#: (imported by plotly's renderer at the first chart) and the kernel itself.
+PRELOAD = ("cxlib.practices", "cxlib.inputs.client", "cxlib.outputs.charts",
+           "cxlib.outputs.widgets", "cxlib.outputs.section", "cxlib.statistics.metrics",
+           "nbformat", "ipykernel.kernelapp")
 #: How often the server looks whether its parent is still there.
 _PARENT_POLL_S = 0.5
 _LAUNCHER = "ipykernel_launcher"
