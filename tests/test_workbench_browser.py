@@ -248,14 +248,17 @@ def _run_all(page: Page) -> None:
 @pytest.fixture(scope="module")
 def lab_pages(browser, lab):
     """Every notebook of LAB_NOTEBOOKS open and running, each in a browser context of its
-    own: all pages are asked for first, then each is run once its kernel is idle, so
-    the kernels start and the pages load side by side rather than one after another."""
+    own. A page is asked for once the one before has loaded, its kernel is idle and its
+    cells are running: JupyterLab writes a page's workspace file in place while it loads,
+    and a page loading beside it read that file half-written (a 500 from
+    /lab/api/workspaces, "Expecting value", in the console of both). The notebooks still
+    run side by side."""
     contexts = [browser.new_context(viewport={"width": 1280, "height": 1000})
                 for _ in LAB_NOTEBOOKS]
-    pages = {notebook: _open(context, lab, notebook)
-             for context, notebook in zip(contexts, LAB_NOTEBOOKS)}
-    for page in pages.values():
-        _run_all(page)
+    pages = {}
+    for context, notebook in zip(contexts, LAB_NOTEBOOKS):
+        pages[notebook] = _open(context, lab, notebook)
+        _run_all(pages[notebook])
     yield pages
     for context in contexts:
         context.close()
