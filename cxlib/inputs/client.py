@@ -1004,14 +1004,14 @@ def _join(check: _Checker, config: ClientConfig, survey: pd.DataFrame,
         survey["customer_id"] = survey["customer_id"].map(
             lambda v: spelling.get(normalized_id(str(v)), v), na_action="ignore")
         surveyed = survey["customer_id"].dropna().astype(str)
-    found = _among(surveyed, crm)
+    found = among(surveyed, crm)
     matched = int(found.sum())
     outcomes.attrs["join"] = {"surveyed": len(surveyed), "matched": matched, "crm": len(crm)}
     if not len(surveyed) or matched >= MATCH_WARNING * len(surveyed):
         return []
     reason, habits = _why_unmatched(surveyed, crm)
     left = ", ".join(repr(v) for v in surveyed[~found].unique()[:3])
-    right = ", ".join(repr(v) for v in crm[~_among(crm, surveyed)].unique()[:3])
+    right = ", ".join(repr(v) for v in crm[~among(crm, surveyed)].unique()[:3])
     spec, s = config.files["outcomes"], config.survey
     detail = (f"{matched} of {len(surveyed):,} surveyed customers have outcomes; {reason}; "
               f"unmatched in {s.file.name}: {left}; in {spec.name}: {right or 'none'}")
@@ -1024,7 +1024,7 @@ def _join(check: _Checker, config: ClientConfig, survey: pd.DataFrame,
                    habits=habits)]
 
 
-def _among(values: pd.Series, known: pd.Series) -> np.ndarray:
+def among(values: pd.Series, known: pd.Series) -> np.ndarray:
     """Whether each of `values` is one of `known` (text ids)."""
     return _positions(values, known) >= 0
 
@@ -1049,10 +1049,10 @@ def _arrow_text(values) -> pa.Array:
 def _why_unmatched(surveyed: pd.Series, crm: pd.Series) -> tuple[str, list[str]]:
     """The likely reason survey and CRM ids do not match, and the key that sees past it;
     with the habits (keys of _ID_HABITS) that raise the match count, most helpful first."""
-    base = int(_among(surveyed, crm).sum())
+    base = int(among(surveyed, crm).sum())
     gains = {}
     for habit, (_, fix) in _ID_HABITS.items():
-        gains[habit] = int(_among(surveyed.map(fix), crm.map(fix)).sum()) - base
+        gains[habit] = int(among(surveyed.map(fix), crm.map(fix)).sum()) - base
     helpful = [h for h, g in sorted(gains.items(), key=lambda kv: -kv[1]) if g > 0]
     if helpful:
         said = " and ".join(_ID_HABITS[h][0] for h in helpful)
