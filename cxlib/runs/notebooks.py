@@ -21,11 +21,13 @@ from ..errors import RunError
 from . import kernels
 
 #: Silently run in a started kernel before its notebook, so the notebook's imports are free:
-#: cxlib, and plotly's renderer, which the first chart shown imports. A kernel forked from
-#: the kernel server (cxlib.runs.kernels) imported ipywidgets before it was a kernel, so
-#: the widgets' comm target is registered here.
-WARM_UP = ("import cxlib, ipywidgets\nipywidgets.register_comm_target()\n"
-           "from plotly.io import renderers")
+#: what the kernel server imports (kernels.PRELOAD; cxlib imports its modules on first use,
+#: so `import cxlib` alone would not), and plotly's renderer, which the first chart shown
+#: imports. Free in a kernel forked from the server, which imported ipywidgets before it
+#: was a kernel: the widgets' comm target is registered here.
+WARM_UP = ("".join(f"import {name}\n" for name in kernels.PRELOAD)
+           + "import ipywidgets\nipywidgets.register_comm_target()\n"
+           + "from plotly.io import renderers")
 _KERNEL_RETRIES = 3
 _READY_TIMEOUT_S = 120
 
@@ -208,7 +210,7 @@ async def _warm(manager, stop: threading.Event) -> None:
                 continue
             if reply["parent_header"].get("msg_id") == msg_id:
                 return
-        raise TimeoutError(f"no answer to '{WARM_UP}' in {_READY_TIMEOUT_S} s")
+        raise TimeoutError(f"no answer to the warm-up imports in {_READY_TIMEOUT_S} s")
     finally:
         client.stop_channels()
 
