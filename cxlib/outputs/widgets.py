@@ -13,11 +13,11 @@ What a control does not change is kept: the client restricted to each filter val
 (segment, wave, function) is built once per client, and each Section once per
 combination of values, so going back to a value redraws without computing anything. A
 live workbench warms up in the background: one worker thread computes, for every value of
-each filter, the restricted client, the practice's kept per-client work and the Section at the notebook's
-values, so a first visit to a segment, wave or function finds them ready. The notebook
-stays usable meanwhile (a control moved during the warm-up computes what it needs
-itself, or waits for the value being warmed); `Workbench.warm_up` is the warm-up's
-future, `warm_seconds` its wall and CPU seconds.
+each filter, the restricted client, the practice's kept per-client work and the Section
+at the notebook's values, so a first visit to a segment, wave or function finds them
+ready. The notebook stays usable meanwhile (a control moved during the warm-up computes
+what it needs itself, or waits for the value being warmed); `Workbench.warm_up` is the
+warm-up's future, `warm_seconds` its wall and CPU seconds.
 """
 from __future__ import annotations
 
