@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-import warnings
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,7 +18,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from cxlib import paths
 from cxlib.runs import explore
@@ -30,8 +28,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SCREENS = paths.ROOT / "test-artifacts" / "workbench"
 #: Long enough for a notebook to run on a busy 2-core machine.
 RUN_TIMEOUT_MS = 240_000
-#: How long the Voila page may take before it is asked again (it streams in ~25 s here).
-VOILA_PAGE_MS = 60_000
 BIN = Path(sys.executable).parent
 
 
@@ -373,25 +369,8 @@ def test_lab_intake_client_picker_lists_clients_and_shows_name(lab_pages):
     _no_errors(page)
 
 
-def _open_voila(context, url: str) -> Page:
-    """The workshop page; asked a second time (a new kernel) if the first never arrives.
-
-    Seen here 2 runs in 4 on a loaded machine: Voila started the kernel and never sent the
-    page (no error in its log). Said as a warning, never silent."""
-    try:
-        return Page(context, url, timeout=VOILA_PAGE_MS)
-    except PlaywrightTimeout:
-        warnings.warn(f"Voila did not send {url} in {VOILA_PAGE_MS // 1000} s; asked again")
-        return Page(context, url)
-
-
-@pytest.mark.xfail(strict=False, reason="Voila 0.5 here sometimes never finishes the page "
-                   "(4 starts in 14): a figure cell's display into an Output widget makes "
-                   "nbclient send on the shell socket while it awaits the cell's reply there, "
-                   "and the reply is left unread (issue 13 notes); the fix, charts set as the "
-                   "Output's state, is not landed yet: remove this mark with it")
 def test_voila_workshop_view_has_no_code_and_controls_redraw(context, voila):
-    page = _open_voila(context, voila + "/")
+    page = Page(context, voila + "/")
     _wait_drawn(page, [".cx-figure-journey_map .js-plotly-plot .main-svg",
                        ".cx-figure-gaps .js-plotly-plot .main-svg", ".cx-metrics"])
     # Headings are there (Markdown cells), code is not: no code cell input, no editor.

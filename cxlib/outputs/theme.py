@@ -158,7 +158,14 @@ def register(theme: Theme, name: str = "cx") -> str:
     Returns
     -------
     The name, to pass as `template=` to the chart functions.
+
+    A theme registered already under the name is left as it is: a workbench's warm-up
+    thread registers the client's theme again for each restricted client while the
+    notebook's thread draws with it, and a template replaced under a drawing chart is a
+    race for nothing.
     """
+    if _REGISTERED.get(name) == theme and name in pio.templates:
+        return name
     pio.templates[name] = plotly_template(theme)
     _REGISTERED[name] = theme
     return name
