@@ -37,7 +37,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from IPython.core.formatters import format_display_data
-from IPython.display import HTML, display
+from IPython.display import HTML
 from plotly.io.base_renderers import MimetypeRenderer
 
 from .. import paths
@@ -632,9 +632,7 @@ def _live(compute, live: bool, **controls):
     out = w.Output()
 
     def refresh(_=None):
-        out.clear_output(wait=True)
-        with out:
-            display(compute(**{k: c.value for k, c in controls.items()}))
+        _show(out, compute(**{k: c.value for k, c in controls.items()}))
 
     for control in controls.values():
         control.observe(refresh, names="value")
