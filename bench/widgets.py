@@ -5,8 +5,9 @@ so the second round meets values seen before), each timed from the change to eve
 redrawn (Section, sentences, tables, chart bundles as a kernel would send them), in wall
 and CPU milliseconds. Printed side by side: the practice function run whole for the same
 change, and what building the workbench costs: the cell that makes it and shows its views
-(build) and the background warm-up that computes every filter value's kept work (the
-changes are timed once the warm-up is done; moved during it, a control is slower).
+(build) and the background warm-up that computes each value of each control at the
+others' starting values (the changes are timed once the warm-up is done; moved during it,
+a control is slower).
 
 Usage: python bench/widgets.py [--respondents 100000] [--folder DIR] [--only P2 ...]
 (--only: the notebooks whose controls to time, e.g. P2 or 02_touchpoints; all by default.)

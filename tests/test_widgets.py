@@ -93,6 +93,39 @@ def test_warm_up_keeps_every_segment_value_as_the_practice_computes_it_whole(
     assert calls == []
 
 
+@pytest.mark.parametrize("make, practice, control", [
+    (widgets.outcomes, practices.outcomes, "what_if_share"),
+    (widgets.touchpoints, practices.touchpoints, "threshold"),
+    (widgets.perception_gaps, practices.perception_gaps, "alpha"),
+])
+def test_warm_up_keeps_every_step_of_a_parameter_control(demo, monkeypatch, make, practice,
+                                                         control):
+    """The warm-up also computes each slider step and alpha level at the other controls'
+    starting values: every one is then shown without computing, a step as the browser
+    sends it (0.1 + 0.2, not 0.3) included, and a few equal the practice run whole."""
+    import dataclasses
+
+    calls = []
+    bench = make(demo, live=True)
+    bench.warm_up.result()
+    start = dict(bench._values)
+    steps = widgets._choices(control, start[control])
+    assert len(steps) == (5 if control == "alpha" else
+                          round((widgets.SLIDERS[control][1] - widgets.SLIDERS[control][0])
+                                / widgets.SLIDERS[control][2]) + 1)
+    monkeypatch.setattr(bench, "_practice", lambda *a, **k: calls.append(a))
+    for value in steps:
+        bench.set(**{control: value})
+    if control != "alpha":
+        bench.set(**{control: 0.1 + 0.2})       # 0.30000000000000004, a slider's float
+        assert bench._values[control] == 0.3
+    assert calls == []
+    monkeypatch.undo()
+    for value in steps[1::max(1, len(steps) // 3)]:
+        got = bench.set(**{control: value})
+        _same_section(got, practice(dataclasses.replace(demo), **{**start, control: value}))
+
+
 def test_segment_values_after_a_parameter_change_equal_the_practice_computed_whole(demo):
     """A segment visited at parameter values the warm-up did not use is computed from the
     segment's kept work, and still equals the practice run whole on a fresh client."""

@@ -14,8 +14,9 @@ What a control does not change is kept: the client restricted to each filter val
 combination of values, so going back to a value redraws without computing anything. A
 live workbench warms up in the background: one worker thread computes, for every value of
 each filter, the restricted client, the practice's kept per-client work and the Section
-at the notebook's values, so a first visit to a segment, wave or function finds them
-ready. The notebook stays usable meanwhile (a control moved during the warm-up computes
+at the notebook's values, then the Section of every alpha level and slider step with the
+other controls at theirs, so a first visit to a value of any one control finds it ready
+(a second control moved first, that value is computed from the kept work). The notebook stays usable meanwhile (a control moved during the warm-up computes
 what it needs itself, or waits for the value being warmed); `Workbench.warm_up` is the
 warm-up's future, `warm_seconds` its wall and CPU seconds.
 """
@@ -201,10 +202,29 @@ def _filter_options(client: Client, name: str) -> list[tuple[str, object]]:
 
 # -- controls ------------------------------------------------------------------------
 
+def _choices(name: str, value: float) -> list[float]:
+    """The values a parameter's control offers: the alpha levels, or the slider's steps
+    (to the starting value, when it lies above the declared range); none for a parameter
+    without a control."""
+    if name == "alpha":
+        return sorted(set(ALPHAS) | {float(value)})
+    if name not in SLIDERS:
+        return []
+    low, high, step, _ = SLIDERS[name]
+    return [_on_step(name, low + k * step)
+            for k in range(round((max(high, float(value)) - low) / step) + 1)]
+
+
+def _on_step(name: str, value: float) -> float:
+    """A slider's value as its step has it (0.3, not the browser's 0.30000000000000004):
+    one key for one setting, in kept Sections and in settings.yml."""
+    return round(float(value), 6) if name in SLIDERS else value
+
+
 def _parameter_control(client: Client, name: str, value: float) -> w.ValueWidget:
     label = _t(client, f"workbench.{name}")
     if name == "alpha":
-        levels = sorted(set(ALPHAS) | {float(value)})
+        levels = _choices(name, value)
         lang = client.config.language
         return w.SelectionSlider(options=[(report.setting_value(name, v, lang), v)
                                           for v in levels], value=float(value),
@@ -344,16 +364,21 @@ class Workbench:
             busy.set()
 
     def _warm(self, filters: dict, values: tuple) -> None:
-        """Compute each filter value's Section at the values the workbench started with
-        (the other filters at theirs), in the dropdown's order; a value that cannot be
-        computed is left for its control to say why."""
+        """Compute the Section of each value of each control, the other controls at the
+        values the workbench started with: each filter value in the dropdown's order, then
+        each alpha level and slider step, nearest to the starting value first. A value that
+        cannot be computed is left for its control to say why."""
         start, cpu = time.perf_counter(), time.thread_time()
-        for name in filters:
-            for _, value in _filter_options(self.client, name)[1:]:
-                try:
-                    self._compute(tuple({**filters, name: value}.items()), values)
-                except ValueError:
-                    pass
+        wanted = [(tuple({**filters, name: value}.items()), values)
+                  for name in filters for _, value in _filter_options(self.client, name)[1:]]
+        for name, now in values:
+            wanted += [(tuple(filters.items()), tuple(sorted({**dict(values), name: v}.items())))
+                       for v in sorted(_choices(name, now), key=lambda v: abs(v - now))]
+        for key in wanted:
+            try:
+                self._compute(*key)
+            except ValueError:
+                pass
         self.warm_seconds = (time.perf_counter() - start, time.thread_time() - cpu)
 
     def set(self, **values) -> Section:
@@ -362,7 +387,7 @@ class Workbench:
             if name in self._filters:
                 self._filters[name] = None if value == ALL else value
             elif name in self._values:
-                self._values[name] = value
+                self._values[name] = _on_step(name, value)
             else:
                 raise KeyError(f"no control '{name}': this workbench has "
                                + ", ".join([*self._values, *self._filters]))
