@@ -1,8 +1,13 @@
 """Benchmark: 8 generated clients run with 1 worker and with 2, and the speed-up.
 
+Beside the speed-up, its ceiling on this machine: 1 worker's wall time over the time the 2
+workers' CPU seconds take with every core busy. On 2 cores, a worker that keeps more than one
+core busy by itself (its browser, its next kernel starting) cannot be sped up twofold.
+
 Usage: python bench/workers.py [--clients 8] [--respondents 1000] [--no-deliverables]
 """
 import argparse
+import os
 import tempfile
 from pathlib import Path
 
@@ -32,6 +37,13 @@ def main() -> None:
         print(f"{workers} worker{'s' if workers > 1 else ' '}: {times[workers]:6.1f} s  "
               f"CPU {cpu[workers]:6.1f} s  ({cpu[workers] / times[workers]:.2f} cores busy)")
     print(f"speed-up : {times[1] / times[2]:6.2f}x")
+    # What 2 workers could reach with every core of the machine busy all the time: one
+    # worker already keeps more than one core busy (the browser, the next kernel), and the
+    # CPU two workers spend is what the speed-up has to be paid from.
+    cores = os.cpu_count() or 1
+    ceiling = cores * times[1] / cpu[2]
+    print(f"ceiling  : {ceiling:6.2f}x  ({cores} cores kept busy by 2 workers on "
+          f"{cpu[2]:.1f} s of CPU against 1 worker's {times[1]:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -16,9 +16,10 @@ live workbench warms up in the background: one worker thread computes, for every
 each filter, the restricted client, the practice's kept per-client work and the Section
 at the notebook's values, then the Section of every alpha level and slider step with the
 other controls at theirs, so a first visit to a value of any one control finds it ready
-(a second control moved first, that value is computed from the kept work). The notebook stays usable meanwhile (a control moved during the warm-up computes
-what it needs itself, or waits for the value being warmed); `Workbench.warm_up` is the
-warm-up's future, `warm_seconds` its wall and CPU seconds.
+(a second control moved first, that value is computed from the kept work). The notebook
+stays usable meanwhile (a control moved during the warm-up computes what it needs itself,
+or waits for the value being warmed); `Workbench.warm_up` is the warm-up's future,
+`warm_seconds` its wall and CPU seconds.
 """
 from __future__ import annotations
 
@@ -253,8 +254,9 @@ def _show(area: w.Output, shown) -> None:
 
     The area's state is set to the display's data, as `display` inside `with area` would
     leave it, but without a display message: under Voila such a message, sent while a cell
-    still runs, reaches the page on the kernel's shell channel while the page awaits the
-    cell's own reply there, and the page was seen to wait for ever.
+    still ran, made the page's executor send on the kernel's shell channel while it awaited
+    the cell's reply there; the reply was left unread and the page never finished (4 starts
+    in 14 here).
     """
     if isinstance(shown, go.Figure):
         data, metadata = _chart_bundle(shown), {}
