@@ -104,7 +104,8 @@ class Steps:
 
 
 def _instrument(modules) -> None:
-    """Time what write_all calls, in Playwright and in each deliver module given."""
+    """Time what write_all calls: the browser (deliver's own DevTools client, or Playwright
+    for a revision that used it) and deliver's steps, in each deliver module given."""
     from playwright.sync_api import _generated as pw
     from playwright.sync_api._context_manager import PlaywrightContextManager
 
@@ -116,6 +117,13 @@ def _instrument(modules) -> None:
     Steps.wrap(pw.Page, "pdf", "PDF print (each)")
     Steps.wrap(pw.Browser, "close", "browser close")
     for module in modules:
+        if hasattr(module, "Browser"):
+            Steps.wrap(module.Browser, "__init__", "browser launch")
+            Steps.wrap(module.Browser, "new_page", "new page")
+            Steps.wrap(module.Page, "goto", "page load (report.html, plotly.js)")
+            Steps.wrap(module.Page, "wait_for_function", "charts drawn / held", first_only=True)
+            Steps.wrap(module.Page, "pdf", "PDF print (each)")
+            Steps.wrap(module.Browser, "close", "browser close")
         Steps.wrap(module, "write_figures", "images (PNG 2x + SVG)")
         Steps.wrap(module, "write_pdf", "PDF (layout, print, check)")
         Steps.wrap(module, "_page_texts", "pdftotext check")

@@ -1,26 +1,33 @@
 """The client deliverables made from a finished report: report.pdf, tables.xlsx and chart images.
 
 The PDF and the images come from report.html itself, opened once in headless Chromium
-(Debian's /usr/bin/chromium, driven by Playwright): the charts a client prints or pastes
+(Debian's /usr/bin/chromium, driven over its DevTools pipe by `Browser` here): the charts a client prints or pastes
 into slides are the ones the report shows, drawn by the same plotly.js from the figures
 the report passes it. Each chart is drawn once, as plotly exports it (a static SVG), and
 that SVG is both the image file and what the PDF prints in the chart's place: the report's
 own live drawing of its charts is held back in this page, as it would only be drawn over
 (19 charts of the demo: 1.3 s of the browser's time, before the 0.7 s of the export). The
-workbook is written from the sections with openpyxl.
+browser is driven by the few DevTools commands this needs, without Playwright's node
+driver (0.35 s to start, and a browser context to make, per client). The workbook is
+written from the sections with openpyxl.
 """
 from __future__ import annotations
 
-import asyncio
 import base64
 import concurrent.futures
+import fcntl
 import html
+import itertools
+import json
 import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +44,22 @@ CHROMIUM = os.environ.get("CX_CHROMIUM") or shutil.which("chromium") or "/usr/bi
 #: Flags that keep a headless Chromium quiet, offline and working as root in a container.
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run"]
+#: What Playwright's launch added to those, kept so that pages lay out and print as they
+#: did under it: no scrollbar taking layout width, sRGB colours, a mouse-less device, no
+#: throttling of a page nobody looks at, no extension or crash reporter starting.
+_DRIVER_ARGS = ["--hide-scrollbars", "--mute-audio", "--force-color-profile=srgb",
+                "--blink-settings=primaryHoverType=2,availableHoverTypes=2,"
+                "primaryPointerType=4,availablePointerTypes=4",
+                "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                "--disable-backgrounding-occluded-windows", "--disable-breakpad",
+                "--disable-extensions", "--disable-default-apps", "--disable-dev-shm-usage",
+                "--disable-hang-monitor", "--disable-popup-blocking", "--disable-sync",
+                "--no-default-browser-check", "--password-store=basic", "--use-mock-keychain",
+                "--metrics-recording-only", "--no-service-autorun"]
+#: Paper and margins as Playwright gave them to Page.printToPDF: A4 in inches, CSS lengths
+#: in pixels (its 3.78 px to the millimetre) over 96 px to the inch.
+_PAPER_IN = {"A4": (8.27, 11.7)}
+_PX_PER = {"px": 1.0, "in": 96.0, "cm": 37.8, "mm": 3.78}
 #: PDF page margins; the footer (page numbers) is drawn in the bottom one.
 MARGIN = {"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}
 #: Height in CSS pixels of the A4 area inside MARGIN, less room for a figure's own margin;
@@ -132,51 +155,290 @@ def write_all(client, sections: dict[str, Section], folder: Path) -> list[Path]:
                 deck = pool.submit(write_deck, client, sections, folder)
                 return images, write_pdf(page, folder / "report.pdf", footer, lang), deck
 
-        images, pdf, deck = _outside_event_loop(browser_work)
+        images, pdf, deck = browser_work()
         return [tables.result(), *images, pdf, deck.result()]
-
-
-def _outside_event_loop(work):
-    """Run `work` here, or in a thread when an asyncio loop runs here (as in Jupyter)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return work()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(work).result()
 
 
 # --- Browser --------------------------------------------------------------------------------
 
+class BrowserError(RuntimeError):
+    """Chromium refused a command, ended, or did not answer in time."""
+
+
+class Browser:
+    """A headless Chromium of its own, driven over its DevTools pipe (fds 3 and 4).
+
+    Commands are sent from any thread and wait for their answer; a reader thread takes the
+    answers and the events, and refuses every request of a page but for file: URLs. The
+    browser ends with close(), or by itself when this process ends (its pipe closes).
+    """
+
+    def __init__(self, timeout_s: float = 60.0):
+        self.timeout_s = timeout_s
+        self.profile = tempfile.TemporaryDirectory(prefix="cx-chromium-")
+        commands, self._to_browser = _pipe()
+        self._from_browser, answers = _pipe()
+        # Chromium reads commands from fd 3 and writes answers to fd 4. It runs in a process
+        # group of its own (as Playwright started it): Ctrl-C in a terminal stops the run,
+        # whose exit closes the browser; were this process killed, the pipe closes and
+        # Chromium ends itself (within 5 s here).
+        null = os.devnull
+        try:
+            self.process = _Process(posix_spawn_args=(
+                CHROMIUM, [CHROMIUM, *BROWSER_ARGS, *_DRIVER_ARGS,
+                           f"--user-data-dir={self.profile.name}", "--remote-debugging-pipe",
+                           "--no-startup-window"], os.environ),
+                file_actions=[(os.POSIX_SPAWN_DUP2, commands, 3),
+                              (os.POSIX_SPAWN_DUP2, answers, 4),
+                              (os.POSIX_SPAWN_OPEN, 0, null, os.O_RDONLY, 0),
+                              (os.POSIX_SPAWN_OPEN, 1, null, os.O_WRONLY, 0),
+                              (os.POSIX_SPAWN_OPEN, 2, null, os.O_WRONLY, 0)])
+        except OSError as error:
+            for end in (commands, answers, self._to_browser, self._from_browser):
+                os.close(end)
+            self.profile.cleanup()
+            raise BrowserError(f"cannot start {CHROMIUM}: {error}") from None
+        finally:
+            if hasattr(self, "process"):
+                os.close(commands)
+                os.close(answers)
+        self._ids, self._waiting, self._lock = itertools.count(1), {}, threading.Lock()
+        self._ended: str | None = None
+        threading.Thread(target=self._read, name="chromium-pipe", daemon=True).start()
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None,
+             timeout_s: float | None = None) -> dict:
+        """Send one command (to a page when `session` names it) and return its result."""
+        answer = self._post(method, params, session)
+        try:
+            found = answer.result(timeout=timeout_s or self.timeout_s)
+        except concurrent.futures.TimeoutError:
+            raise BrowserError(f"Chromium did not answer {method} within "
+                               f"{timeout_s or self.timeout_s:.0f} s") from None
+        if "error" in found:
+            raise BrowserError(f"{method}: {found['error'].get('message', found['error'])}")
+        return found.get("result", {})
+
+    def _post(self, method: str, params: dict | None, session: str | None = None):
+        answer = concurrent.futures.Future()
+        with self._lock:
+            if self._ended:
+                raise BrowserError(f"Chromium has ended ({self._ended}): cannot send {method}")
+            key = next(self._ids)
+            self._waiting[key] = answer
+            message = {"id": key, "method": method, "params": params or {}}
+            if session:
+                message["sessionId"] = session
+            data = json.dumps(message).encode() + b"\0"
+            try:
+                while data:
+                    data = data[os.write(self._to_browser, data):]
+            except OSError as error:
+                self._waiting.pop(key, None)
+                raise BrowserError(f"Chromium has ended: cannot send {method} ({error})") from None
+        return answer
+
+    def _read(self) -> None:
+        buffered = b""
+        while True:
+            try:
+                chunk = os.read(self._from_browser, 1 << 20)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                os.close(self._from_browser)
+                break
+            *messages, buffered = (buffered + chunk).split(b"\0")
+            for raw in messages:
+                message = json.loads(raw)
+                if "id" in message:
+                    with self._lock:
+                        answer = self._waiting.pop(message["id"], None)
+                    if answer is not None:
+                        answer.set_result(message)
+                elif message.get("method") == "Fetch.requestPaused":
+                    self._route(message["params"], message.get("sessionId"))
+        with self._lock:
+            self._ended = f"exit status {self.process.poll()}" if self.process.poll() is not None \
+                else "its pipe closed"
+            waiting, self._waiting = list(self._waiting.values()), {}
+        for answer in waiting:
+            answer.set_result({"error": {"message": f"Chromium has ended ({self._ended})"}})
+
+    def _route(self, request: dict, session: str | None) -> None:
+        # The report is self-contained: anything but the file itself stays unfetched.
+        if request["request"]["url"].startswith("file:"):
+            self._post("Fetch.continueRequest", {"requestId": request["requestId"]}, session)
+        else:
+            self._post("Fetch.failRequest", {"requestId": request["requestId"],
+                                             "errorReason": "Failed"}, session)
+
+    def new_page(self, viewport: dict, init_script: str | None = None) -> "Page":
+        """A page in a browser context of its own, offline but for file: URLs."""
+        context = self.send("Target.createBrowserContext", {"disposeOnDetach": True})
+        target = self.send("Target.createTarget", {
+            "url": "about:blank", "browserContextId": context["browserContextId"]})
+        session = self.send("Target.attachToTarget", {"targetId": target["targetId"],
+                                                      "flatten": True})["sessionId"]
+        page = Page(self, session, context["browserContextId"])
+        for method, params in (("Page.enable", {}), ("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}),
+                               ("Emulation.setFocusEmulationEnabled", {"enabled": True})):
+            page.send(method, params)
+        if init_script:
+            page.send("Page.addScriptToEvaluateOnNewDocument", {"source": init_script})
+        page.set_viewport_size(viewport)
+        return page
+
+    def close(self) -> None:
+        """End the browser (it gets a few seconds to close itself) and remove its profile."""
+        try:
+            if self.process.poll() is None:
+                try:
+                    self.send("Browser.close", timeout_s=5)
+                except BrowserError:
+                    pass
+                try:
+                    self.process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+        finally:
+            os.close(self._to_browser)
+            self.profile.cleanup()
+
+
+def _pipe() -> tuple[int, int]:
+    """A pipe whose ends are above fd 4, so that putting one end at fd 3 or 4 in the
+    browser never overwrites the other (both close in the browser: close-on-exec)."""
+    ends = []
+    for end in os.pipe():
+        ends.append(fcntl.fcntl(end, fcntl.F_DUPFD_CLOEXEC, 10))
+        os.close(end)
+    return ends[0], ends[1]
+
+
+class _Process:
+    """A child started by posix_spawn (which can put a pipe at fds 3 and 4, as Chromium
+    wants it), with Popen's poll, wait and kill."""
+
+    def __init__(self, posix_spawn_args: tuple, file_actions: list):
+        self.pid = os.posix_spawn(*posix_spawn_args, file_actions=file_actions, setpgroup=0)
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                pid, status = self.pid, 0
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(CHROMIUM, timeout)
+            time.sleep(0.01)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+
+class Page:
+    """One page of a Browser: what write_figures and write_pdf ask of it, named as in
+    Playwright's Page (evaluate, emulate_media, set_viewport_size, pdf)."""
+
+    def __init__(self, browser: Browser, session: str, context: str):
+        self.browser, self.session, self.context = browser, session, context
+
+    def send(self, method: str, params: dict | None = None, timeout_s: float | None = None) -> dict:
+        return self.browser.send(method, params, self.session, timeout_s)
+
+    def goto(self, url: str, timeout_s: float | None = None) -> None:
+        found = self.send("Page.navigate", {"url": url}, timeout_s)
+        if found.get("errorText"):
+            raise BrowserError(f"{url}: {found['errorText']}")
+
+    def evaluate(self, script: str, arg=None):
+        """The value of `script`, awaited: a JavaScript function, called with `arg` (JSON),
+        or an expression."""
+        expression = (f"(() => {{ const f = ({script}); "
+                      f"return typeof f === 'function' ? f({json.dumps(arg)}) : f; }})()")
+        found = self.send("Runtime.evaluate", {"expression": expression, "awaitPromise": True,
+                                               "returnByValue": True})
+        if "exceptionDetails" in found:
+            details = found["exceptionDetails"]
+            raise BrowserError(details.get("exception", {}).get("description")
+                               or details.get("text", "script failed"))
+        return found["result"].get("value")
+
+    def wait_for_function(self, condition: str, timeout_ms: float = 60_000) -> None:
+        """Wait until the JavaScript expression `condition` is true (looked at every 20 ms)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not self.evaluate(condition):
+            if time.monotonic() > deadline:
+                raise BrowserError(f"not true within {timeout_ms / 1000:.0f} s: {condition}")
+            time.sleep(0.02)
+
+    def emulate_media(self, media: str) -> None:
+        self.send("Emulation.setEmulatedMedia", {"media": media})
+
+    def set_viewport_size(self, size: dict) -> None:
+        self.send("Emulation.setDeviceMetricsOverride", {
+            "width": size["width"], "height": size["height"], "deviceScaleFactor": 1,
+            "mobile": False, "screenWidth": size["width"], "screenHeight": size["height"]})
+
+    def pdf(self, format: str = "A4", print_background: bool = False,  # noqa: A002
+            display_header_footer: bool = False, header_template: str = "",
+            footer_template: str = "", margin: dict | None = None, outline: bool = False,
+            tagged: bool = False) -> bytes:
+        """The page printed to PDF, with Playwright's page.pdf options and units."""
+        width, height = _PAPER_IN[format]
+        inches = {side.capitalize(): _inches(length) for side, length in (margin or {}).items()}
+        found = self.send("Page.printToPDF", {
+            "landscape": False, "displayHeaderFooter": display_header_footer,
+            "headerTemplate": header_template, "footerTemplate": footer_template,
+            "printBackground": print_background, "scale": 1, "paperWidth": width,
+            "paperHeight": height, "pageRanges": "", "preferCSSPageSize": False,
+            "generateTaggedPDF": tagged, "generateDocumentOutline": outline,
+            **{f"margin{side}": value for side, value in inches.items()}})
+        return base64.b64decode(found["data"])
+
+    def close(self) -> None:
+        self.browser.send("Target.disposeBrowserContext", {"browserContextId": self.context})
+
+
+def _inches(length: str) -> float:
+    found = re.fullmatch(r"([\d.]+)\s*(px|in|cm|mm)?", str(length).strip())
+    return float(found[1]) * _PX_PER[found[2] or "px"] / 96
+
+
 @contextmanager
-def open_report(page_path: Path, timeout_ms: int = 60_000) -> Iterator:
-    """Open report.html in headless Chromium, offline, and wait until every chart has drawn.
+def open_report(page_path: Path, timeout_ms: int = 60_000) -> Iterator[Page]:
+    """Open report.html in headless Chromium, offline, and wait until it has loaded.
 
     Parameters
     ----------
     page_path : the report.html to open.
-    timeout_ms : how long to wait for the page to load and for the charts (each).
+    timeout_ms : how long to wait for the page to load, and for any one command.
 
     Returns
     -------
-    A context manager giving the Playwright page, its charts' figures held (_HOLD_CHARTS)
-    and drawn once write_figures or write_pdf asks; the browser closes when it exits.
+    A context manager giving the Page, its charts' figures held (_HOLD_CHARTS) and drawn
+    once write_figures or write_pdf asks; the browser closes when it exits.
     """
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 1200})
-            # The report is self-contained: anything but the file itself stays unfetched.
-            page.route("**/*", lambda route: route.continue_()
-                       if route.request.url.startswith("file:") else route.abort())
-            page.add_init_script(_HOLD_CHARTS)
-            page.goto(Path(page_path).resolve().as_uri(), timeout=timeout_ms)
-            page.wait_for_function(HELD, timeout=timeout_ms)
-            yield page
-        finally:
-            browser.close()
+    browser = Browser(timeout_ms / 1000)
+    try:
+        page = browser.new_page({"width": 1000, "height": 1200}, _HOLD_CHARTS)
+        page.goto(Path(page_path).resolve().as_uri())
+        page.wait_for_function(HELD, timeout_ms)
+        yield page
+    finally:
+        browser.close()
 
 
 def write_figures(page, sections: dict[str, Section], folder: Path) -> list[Path]:
