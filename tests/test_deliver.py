@@ -227,3 +227,20 @@ def test_run_client_chinese_report_end_to_end(zh_report):
     assert cjk, fonts
     sheet = load_workbook(out / "tables.xlsx")["P1 outcomes_by_group"]
     assert text.t("zh", "columns.retention") in [c.value for c in sheet[1]]
+
+
+def test_a_browser_that_cannot_start_is_named_with_what_it_said(tmp_path, monkeypatch):
+    """A Chromium that ends at once (a missing library, say): the error gives its exit
+    status and the last lines it wrote on stderr, not only a broken pipe."""
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\necho 'error while loading shared libraries: libnss3.so' >&2\n"
+                    "exit 127\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(deliver, "CHROMIUM", str(fake))
+    browser = deliver.Browser(timeout_s=5)
+    try:
+        with pytest.raises(deliver.BrowserError, match=r"exit status 127; it said: error "
+                                                       r"while loading shared libraries"):
+            browser.send("Browser.getVersion")
+    finally:
+        browser.close()

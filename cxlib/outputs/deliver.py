@@ -183,6 +183,8 @@ class Browser:
         # whose exit closes the browser; were this process killed, the pipe closes and
         # Chromium ends itself (within 5 s here).
         null = os.devnull
+        # What Chromium says on stderr is kept, and its last lines quoted should it end.
+        self._log = os.path.join(self.profile.name, "chromium.log")
         try:
             self.process = _Process(posix_spawn_args=(
                 CHROMIUM, [CHROMIUM, *BROWSER_ARGS, *_DRIVER_ARGS,
@@ -192,7 +194,8 @@ class Browser:
                               (os.POSIX_SPAWN_DUP2, answers, 4),
                               (os.POSIX_SPAWN_OPEN, 0, null, os.O_RDONLY, 0),
                               (os.POSIX_SPAWN_OPEN, 1, null, os.O_WRONLY, 0),
-                              (os.POSIX_SPAWN_OPEN, 2, null, os.O_WRONLY, 0)])
+                              (os.POSIX_SPAWN_OPEN, 2, self._log, os.O_WRONLY | os.O_CREAT,
+                               0o600)])
         except OSError as error:
             for end in (commands, answers, self._to_browser, self._from_browser):
                 os.close(end)
@@ -233,9 +236,10 @@ class Browser:
             try:
                 while data:
                     data = data[os.write(self._to_browser, data):]
-            except OSError as error:
+            except OSError:
                 self._waiting.pop(key, None)
-                raise BrowserError(f"Chromium has ended: cannot send {method} ({error})") from None
+                raise BrowserError(f"Chromium has ended ({self._why_ended()}): cannot send "
+                                   f"{method}") from None
         return answer
 
     def _read(self) -> None:
@@ -259,11 +263,19 @@ class Browser:
                 elif message.get("method") == "Fetch.requestPaused":
                     self._route(message["params"], message.get("sessionId"))
         with self._lock:
-            self._ended = f"exit status {self.process.poll()}" if self.process.poll() is not None \
-                else "its pipe closed"
+            self._ended = self._why_ended()
             waiting, self._waiting = list(self._waiting.values()), {}
         for answer in waiting:
             answer.set_result({"error": {"message": f"Chromium has ended ({self._ended})"}})
+
+    def _why_ended(self) -> str:
+        """Its exit status and, after a failure, the last lines it wrote on stderr."""
+        try:
+            status = self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return "its pipe closed"
+        said = _last_lines(self._log) if status else ""
+        return f"exit status {status}" + (f"; it said: {said}" if said else "")
 
     def _route(self, request: dict, session: str | None) -> None:
         # The report is self-contained: anything but the file itself stays unfetched.
@@ -305,6 +317,14 @@ class Browser:
         finally:
             os.close(self._to_browser)
             self.profile.cleanup()
+
+
+def _last_lines(path: str, count: int = 5) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as log:
+            return " | ".join(line.strip() for line in log.readlines()[-count:] if line.strip())
+    except OSError:
+        return ""
 
 
 def _pipe() -> tuple[int, int]:

@@ -27,7 +27,7 @@ _FORMAT = "cx-workbook report manifest"
 _VERSION = 1
 #: The packages whose versions can change a report's numbers or look.
 PACKAGES = ("pandas", "numpy", "scipy", "plotly", "papermill", "nbclient", "ipykernel",
-            "jinja2", "openpyxl", "pyarrow", "pyyaml", "playwright")
+            "jinja2", "openpyxl", "pyarrow", "pyyaml")
 #: What a run with and without --no-deliverables writes (files, or folders of files).
 DELIVERABLES = {False: ("notebooks", "report.html", "results.json"),
                 True: ("figures", "notebooks", "report.html", "report.pdf", "results.json",
