@@ -13,10 +13,12 @@ CX = str(Path(sys.executable).with_name("cx"))
 
 def measure(*command: str) -> tuple[float, float, float]:
     """Wall seconds, peak MB and CPU seconds of one command, run in a fresh process tree."""
-    line = subprocess.run([PYTHON, str(HERE / "measure.py"), *command], capture_output=True,
-                          text=True, check=True).stdout.split()
+    done = subprocess.run([PYTHON, str(HERE / "measure.py"), *command], capture_output=True,
+                          text=True, check=True)
+    line = done.stdout.split()
     if line[2] != "0":
-        raise SystemExit(f"command failed ({line[2]}): {' '.join(command)}")
+        said = "\n".join(done.stderr.splitlines()[-80:])
+        raise SystemExit(f"command failed ({line[2]}): {' '.join(command)}\n{said}")
     return float(line[0]), float(line[1]), float(line[3])
 
 
