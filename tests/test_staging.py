@@ -164,3 +164,27 @@ def test_stale_snapshot_of_a_killed_run_is_removed(tmp_path):
     (stale / "survey.parquet").write_bytes(b"data")
     assert staging.remove_stale_snapshots(client) == [stale]
     assert list(client.iterdir()) == []
+
+
+def test_a_folder_being_taken_is_not_removed_by_a_cleaner_at_that_moment(tmp_path, monkeypatch):
+    """Two batch workers on one machine: one takes a new task folder (`held`) while the
+    other removes unheld folders. The cleaner, run at the worst moment (just before the
+    taker locks its lock file), must leave the folder: the lock file only appears locked."""
+    folder = tmp_path / "task"
+    folder.mkdir()
+    real_flock, removed, cleaning = staging.fcntl.flock, [], []
+
+    def flock(fd, operation):
+        if not cleaning:                 # the taker's lock: a cleaner runs first
+            cleaning.append(True)
+            removed.extend(staging.remove_unheld([folder]))
+            cleaning.clear()
+        return real_flock(fd, operation)
+
+    monkeypatch.setattr(staging.fcntl, "flock", flock)
+    with staging.held(folder):
+        (folder / "client.yml").write_text("name: x\n", encoding="utf-8")
+        assert removed == [] and folder.is_dir() and (folder / ".lock").exists()
+        monkeypatch.setattr(staging.fcntl, "flock", real_flock)
+        assert staging.remove_unheld([folder]) == []      # locked: a live task's
+    assert not folder.exists()

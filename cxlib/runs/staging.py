@@ -20,6 +20,7 @@ import os
 import secrets
 import shutil
 import socket
+import tempfile
 import time
 from pathlib import Path
 from typing import Iterator
@@ -64,6 +65,22 @@ class Lock:
                 self._fd = fd
                 return True
             os.close(fd)
+
+    def create(self) -> None:
+        """Make the lock file, already locked: it is locked under a name of its own and
+        then renamed into place, so that a cleaner (`remove_unheld`) never finds it there
+        unlocked, between its making and its locking, and removes the folder in use."""
+        fd, name = tempfile.mkstemp(prefix=f"{self.path.name}-", dir=self.path.parent)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.chmod(name, 0o644)
+            os.rename(name, self.path)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)
+            raise
+        self._fd = fd
 
     def note(self, text: str) -> None:
         """Say in the lock file who holds it, for the message another run shows."""
@@ -175,7 +192,7 @@ def held(folder: Path) -> Iterator[Lock]:
     `remove_unheld` removes such a folder only when no live process holds it.
     """
     lock = Lock(folder / _LOCK)
-    lock.acquire()
+    lock.create()
     try:
         yield lock
     finally:
