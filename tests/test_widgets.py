@@ -12,7 +12,7 @@ import yaml
 
 from cxlib import paths, practices
 from cxlib.inputs.client import load_client
-from cxlib.outputs import report, widgets
+from cxlib.outputs import report, text, widgets
 from cxlib.runs import explore
 
 
@@ -293,3 +293,24 @@ def test_selection_that_cannot_be_computed_says_why_and_keeps_the_views(demo):
     assert bench.section is before[0] and words.value == before[1]
     bench.set(threshold=0.5)
     assert bench._problem.value == ""
+
+
+def test_keyword_explorer_says_its_counts_as_the_report_and_redacts_comments(demo):
+    """The keyword explorer (notebook 05): its counts in a sentence, numbers as the report
+    writes them, and the caught comments in the report's table style, redacted; typing
+    another keyword redraws it in place."""
+    from cxlib.practices import comments
+
+    texts = demo.survey["comment"].dropna()
+    found = comments.keyword_matches(texts, "esim", comments.match(texts, demo.codebook))
+    view = widgets.keyword_explorer(demo, "esim", live=False).data
+    count = lambda n: text.figure(n, "count", "en")  # noqa: E731
+    assert (f"“esim” catches {count(found.attrs['matched'])} of {count(len(texts))} comments; "
+            f"no codebook theme catches {count(found.attrs['new'])} of them yet.") in view
+    assert "<th>Comment</th><th>No theme yet</th>" in view
+    assert "[email]" in view and not re.search(r"\w@\w", view)
+    live = widgets.keyword_explorer(demo, "esim", live=True)
+    box, area = live.children[0].children[0], live.children[1]
+    before = area.outputs[0]["data"]
+    box.value = "bill*"
+    assert area.outputs[0]["data"] != before and len(area.outputs) == 1

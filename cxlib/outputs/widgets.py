@@ -670,8 +670,10 @@ def _live(compute, live: bool, **controls):
 def keyword_explorer(client: Client, keyword: str = "", live: bool = True):
     """How many comments a keyword would catch, and how many no codebook theme catches yet.
 
-    Type a word, a stem ("charg*") or a phrase as the codebook would have it; the count
-    and a few of the comments it catches (new ones first) follow as you type.
+    Type a word, a stem ("charg*") or a phrase as the codebook would have it; the count (a
+    sentence, its numbers as the report writes them) and a few of the comments it catches
+    (new ones first, redacted, in the report's table style) follow as you type. Not live,
+    the same view as HTML.
     """
     from ..practices import comments
     from . import privacy
@@ -679,14 +681,21 @@ def keyword_explorer(client: Client, keyword: str = "", live: bool = True):
     texts = client.survey["comment"] if "comment" in client.survey else pd.Series(dtype=object)
     themed = comments.match(texts.dropna(), client.codebook) if client.codebook else None
     clean = privacy.redactor(client.config.redact, client.config.country)
+    lang = client.config.language
 
     def compute(keyword):
         table = comments.keyword_matches(texts, keyword, themed)
         table["comment"] = table["comment"].map(clean)
-        caught = pd.Series({"keyword": keyword, "comments caught": table.attrs["matched"],
-                            "caught by no theme yet": table.attrs["new"]})
-        return w.VBox([w.HTML(caught.to_frame("").to_html()), w.HTML(table.to_html())]) \
-            if live else (caught, table)
+        count = functools.partial(text.figure, kind="count", language=lang)
+        sentence = _t(client, "workbench.keyword_caught", keyword=keyword,
+                      matched=count(table.attrs["matched"]), total=count(texts.notna().sum()),
+                      new=count(table.attrs["new"]))
+        shown = _render(client, "narrative", sentences=[sentence])
+        if len(table):
+            shown += _render(client, "table", title="", table=report.table_view(
+                "comments", "keyword_matches", table, lang))
+        return w.HTML(shown) if live else HTML(shown)
 
-    box = w.Text(value=keyword, description="Keyword", continuous_update=False)
+    box = w.Text(value=keyword, description=_t(client, "workbench.keyword"),
+                 continuous_update=False)
     return _live(compute, live, keyword=box)
