@@ -309,6 +309,8 @@ def test_keyword_explorer_says_its_counts_as_the_report_and_redacts_comments(dem
             f"no codebook theme catches {count(found.attrs['new'])} of them yet.") in view
     assert "<th>Comment</th><th>No theme yet</th>" in view
     assert "[email]" in view and not re.search(r"\w@\w", view)
+    assert (f"Type a keyword to see how many of the {count(len(texts))} comments it catches."
+            in widgets.keyword_explorer(demo, " ", live=False).data)
     live = widgets.keyword_explorer(demo, "esim", live=True)
     box, area = live.children[0].children[0], live.children[1]
     before = area.outputs[0]["data"]

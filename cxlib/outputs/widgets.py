@@ -689,7 +689,8 @@ def keyword_explorer(client: Client, keyword: str = "", live: bool = True):
         count = functools.partial(text.figure, kind="count", language=lang)
         sentence = _t(client, "workbench.keyword_caught", keyword=keyword,
                       matched=count(table.attrs["matched"]), total=count(texts.notna().sum()),
-                      new=count(table.attrs["new"]))
+                      new=count(table.attrs["new"])) if keyword.strip() else \
+            _t(client, "workbench.keyword_none", total=count(texts.notna().sum()))
         shown = _render(client, "narrative", sentences=[sentence])
         if len(table):
             shown += _render(client, "table", title="", table=report.table_view(
