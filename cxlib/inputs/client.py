@@ -5,6 +5,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -76,6 +77,24 @@ class Client:
         if self.segment_columns is None:
             return self.config.survey.segments
         return self.segment_columns
+
+
+#: What other layers keep for a Client object while it lives, by the object's id, then by
+#: purpose (see `kept_for`).
+_KEPT: dict[int, dict[str, dict]] = {}
+
+
+def kept_for(client: Client, purpose: str) -> dict:
+    """A dict of `purpose`'s own for this client object, dropped when the object is: work
+    derived from the client that nothing changes once made (the practices' parts no run
+    parameter changes, a workbench's restrictions to filter values). Keyed by the object,
+    not by its contents: a Client is a dataclass of frames, compared by value, not hashed.
+    """
+    kept = _KEPT.get(id(client))
+    if kept is None:
+        kept = _KEPT[id(client)] = {}
+        weakref.finalize(client, _KEPT.pop, id(client), None)
+    return kept.setdefault(purpose, {})
 
 
 def client_folder(client: str | Path) -> Path:

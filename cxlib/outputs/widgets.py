@@ -28,7 +28,6 @@ import functools
 import queue
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -43,7 +42,7 @@ from IPython.display import HTML
 from plotly.io.base_renderers import MimetypeRenderer
 
 from .. import paths
-from ..inputs.client import Client, among, load_client
+from ..inputs.client import Client, among, kept_for, load_client
 from ..practices import sections as practices
 from . import report, text
 from .section import Section
@@ -159,20 +158,6 @@ def restrict(client: Client, segment: tuple[str, str] | None = None, wave=None,
             answers = answers[answers["function"] == function]
         changes["assessment"] = answers
     return dataclasses.replace(client, **changes) if changes else client
-
-
-#: Each client's restrictions to filter values, by the client's id while it lives: the
-#: workbenches of one client (a cell run again, the explorer's three) share them, and so
-#: the practices' work kept per restricted client.
-_RESTRICTED: dict[int, dict[tuple, Client]] = {}
-
-
-def _restrictions(client: Client) -> dict[tuple, Client]:
-    kept = _RESTRICTED.get(id(client))
-    if kept is None:
-        kept = _RESTRICTED[id(client)] = {}
-        weakref.finalize(client, _RESTRICTED.pop, id(client), None)
-    return kept
 
 
 def _ordered_values(values: pd.Series) -> list:
@@ -316,7 +301,9 @@ class Workbench:
         self.client, self.live, self._practice = client, live, practice
         self._values = dict(parameters)
         self._filters = {name: None for name in filters}
-        self._clients = _restrictions(client)
+        # Kept with the client object: the workbenches of one client (a cell run again, the
+        # explorer's three) share its restrictions, and so the practices' work kept for each.
+        self._clients = kept_for(client, "restrictions")
         self._sections: dict[tuple, Section] = {}
         self._computing: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()

@@ -10,7 +10,6 @@ import re
 import copy
 import dataclasses
 import functools
-import weakref
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,7 +20,7 @@ from . import comments, journey, maturity, linkage as p1, perception, initiative
 from ..statistics import drivers, metrics
 from ..statistics.drivers import KeyDrivers
 from ..statistics.sentiment import checks as sentiment_checks
-from ..inputs.client import STAGES, Client
+from ..inputs.client import STAGES, Client, kept_for
 from ..outputs.privacy import redacted
 from ..outputs.section import Metric, Section
 from ..outputs.theme import load_theme, register
@@ -30,23 +29,16 @@ from ..outputs.theme import load_theme, register
 TOP_HOTSPOTS = 3
 
 
-#: What `_per_client` functions computed, by client object, while the client lives.
-_KEPT: dict[int, dict] = {}
-
-
 def _per_client(compute):
-    """Keep what `compute(client, *values)` returns while that client object lives (values:
-    a few hashable ones, such as the breakpoints a chart marks), and hand out
-    copies (plotly figures, which nothing changes once made, are handed out as they are,
-    so their redacted copies are kept too): the parts of a section no run parameter
-    changes are computed once when a workbench (cxlib.outputs.widgets) redraws the section
-    for new values."""
+    """Keep what `compute(client, *values)` returns while that client object lives
+    (`inputs.client.kept_for`; values: a few hashable ones, such as the breakpoints a chart
+    marks), and hand out copies (plotly figures, which nothing changes once made, are
+    handed out as they are, so their redacted copies are kept too): the parts of a section
+    no run parameter changes are computed once when a workbench (cxlib.outputs.widgets)
+    redraws the section for new values."""
     @functools.wraps(compute)
     def kept(client: Client, *values):
-        store = _KEPT.get(id(client))
-        if store is None:
-            store = _KEPT[id(client)] = {}
-            weakref.finalize(client, _KEPT.pop, id(client), None)
+        store = kept_for(client, "practices")
         key = (compute.__name__, *values)       # values: what else it depends on
         if key not in store:
             store[key] = compute(client, *values)
