@@ -19,6 +19,11 @@ PRINT_WIDTH_PX = (210 - 28) / 25.4 * 96
 PLANTED = "<script>window.__cxPlanted = 1</script><img src=x onerror=\"window.__cxPlanted = 2\">"
 
 
+#: True once every chart in the page has drawn its SVG (the report as a reader opens it).
+RENDERED = ("[...document.querySelectorAll('.plotly-graph-div')]"
+            ".every(d => d.querySelector('.main-svg') !== null)")
+
+
 class Visit:
     """One page load: what the page asked for, logged and raised while it loaded."""
 
@@ -30,7 +35,7 @@ class Visit:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function(deliver.RENDERED, timeout=60_000)
+        self.page.wait_for_function(RENDERED, timeout=60_000)
 
     def _route(self, route):
         # No request leaves the machine: everything but the report file is refused and noted.

@@ -1,15 +1,15 @@
 """The client deliverables made from a finished report: report.pdf, tables.xlsx and chart images.
 
 The PDF and the images come from report.html itself, opened once in headless Chromium
-(Debian's /usr/bin/chromium, driven over its DevTools pipe by `Browser` here): the charts a client prints or pastes
-into slides are the ones the report shows, drawn by the same plotly.js from the figures
-the report passes it. Each chart is drawn once, as plotly exports it (a static SVG), and
-that SVG is both the image file and what the PDF prints in the chart's place: the report's
-own live drawing of its charts is held back in this page, as it would only be drawn over
-(19 charts of the demo: 1.3 s of the browser's time, before the 0.7 s of the export). The
-browser is driven by the few DevTools commands this needs, without Playwright's node
-driver (0.35 s to start, and a browser context to make, per client). The workbook is
-written from the sections with openpyxl.
+(Debian's /usr/bin/chromium, driven over its DevTools pipe by `Browser` here): the charts a
+client prints or pastes into slides are the ones the report shows, drawn by the same
+plotly.js from the figures the report passes it. Each chart is drawn once, as plotly
+exports it (a static SVG), and that SVG is both the image file and what the PDF prints in
+the chart's place: the report's own live drawing of its charts is held back in this page,
+as it would only be drawn over (19 charts of the demo: 1.3 s of the browser's time, before
+the 0.7 s of the export). The browser is driven by the few DevTools commands this needs,
+without Playwright's node driver (0.35 s to start, and a browser context to make, per
+client). The workbook is written from the sections with openpyxl.
 """
 from __future__ import annotations
 
@@ -73,9 +73,6 @@ PAGE_AREA_PX = {"height": 1000, "width": 687}
 #: least TABLE_MIN_ROWS rows on each side of a break.
 PAGINATION = {"height": PAGE_AREA_PX["height"], "minFill": 0.5, "minZoomLow": 0.62,
               "minZoom": 0.85, "minRows": 3}
-#: True once every chart in the page has drawn its SVG (the report as a reader opens it).
-RENDERED = ("[...document.querySelectorAll('.plotly-graph-div')]"
-            ".every(d => d.querySelector('.main-svg') !== null)")
 #: Run in the page before report.html's own scripts: plotly.js's newPlot, as the report
 #: calls it for each chart, keeps the chart's figure (data, layout, config) instead of
 #: drawing it live; _DRAW_CHARTS draws it once, for export and print.
@@ -106,16 +103,17 @@ _DRAW_CHARTS = """async () => {
     if (svgs.has(gd)) continue;
     const svg = await Plotly.toImage(figure, {format: 'svg', imageDataOnly: true});
     const drawn = new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement;
+    const width = Number(drawn.getAttribute('width'));
+    const height = Number(drawn.getAttribute('height'));
     const plot = document.createElement('div'), frame = document.createElement('div');
     plot.className = 'plot-container plotly';
     frame.className = 'svg-container';
-    frame.style.cssText = `position: relative; width: ${drawn.getAttribute('width')}px; ` +
-      `height: ${drawn.getAttribute('height')}px;`;
+    frame.style.cssText = `position: relative; width: ${width}px; height: ${height}px;`;
     frame.append(document.importNode(drawn, true));
     plot.append(frame);
     gd.classList.add('js-plotly-plot');
     gd.replaceChildren(plot);
-    svgs.set(gd, svg);
+    svgs.set(gd, {svg, width, height});
   }
 }"""
 #: Columns holding loyalty group codes, shown by their names (groups.* in the language file).
@@ -149,13 +147,10 @@ def write_all(client, sections: dict[str, Section], folder: Path) -> list[Path]:
         tables = pool.submit(write_tables, sections, folder / "tables.xlsx", lang,
                              client.config.currency, client.name, theme)
 
-        def browser_work() -> tuple[list[Path], Path, concurrent.futures.Future]:
-            with open_report(folder / "report.html") as page:
-                images = write_figures(page, sections, folder / "figures")
-                deck = pool.submit(write_deck, client, sections, folder)
-                return images, write_pdf(page, folder / "report.pdf", footer, lang), deck
-
-        images, pdf, deck = browser_work()
+        with open_report(folder / "report.html") as page:
+            images = write_figures(page, sections, folder / "figures")
+            deck = pool.submit(write_deck, client, sections, folder)
+            pdf = write_pdf(page, folder / "report.pdf", footer, lang)
         return [tables.result(), *images, pdf, deck.result()]
 
 
@@ -506,11 +501,9 @@ _TO_IMAGES = """async (ids) => {
   for (const id of ids) {
     const images = [];
     for (const gd of document.querySelectorAll(`section[id="${id}"] .plotly-graph-div`)) {
-      const svg = window.__cxSvg.get(gd);
-      const size = new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement;
+      const {svg, width, height} = window.__cxSvg.get(gd);
       const png = await Plotly.Snapshot.svgToImg({svg, format: 'png', scale: 2, promise: true,
-        width: Number(size.getAttribute('width')), height: Number(size.getAttribute('height')),
-        canvas: document.createElement('canvas')});
+        width, height, canvas: document.createElement('canvas')});
       images.push([png, svg]);
     }
     out.push(images);
