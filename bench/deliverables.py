@@ -103,6 +103,16 @@ class Steps:
         setattr(owner, attr, timed)
 
 
+def _browser_steps(browser, page, launch: tuple) -> list[tuple]:
+    """The browser calls timed, as (owner, method, step, first call only): `launch` is
+    (owner, method) of the browser's start, the one call named differently by each driver."""
+    return [(*launch, "browser launch", False), (browser, "new_page", "new page", False),
+            (page, "goto", "page load (report.html, plotly.js)", False),
+            (page, "wait_for_function", "charts drawn / held", True),
+            (page, "pdf", "PDF print (each)", False),
+            (browser, "close", "browser close", False)]
+
+
 def _instrument(modules) -> None:
     """Time what write_all calls: the browser (deliver's own DevTools client, or Playwright
     for a revision that used it) and deliver's steps, in each deliver module given."""
@@ -110,25 +120,16 @@ def _instrument(modules) -> None:
     from playwright.sync_api._context_manager import PlaywrightContextManager
 
     Steps.wrap(PlaywrightContextManager, "__enter__", "playwright driver start")
-    Steps.wrap(pw.BrowserType, "launch", "browser launch")
-    Steps.wrap(pw.Browser, "new_page", "new page")
-    Steps.wrap(pw.Page, "goto", "page load (report.html, plotly.js)")
-    Steps.wrap(pw.Page, "wait_for_function", "charts drawn / held", first_only=True)
-    Steps.wrap(pw.Page, "pdf", "PDF print (each)")
-    Steps.wrap(pw.Browser, "close", "browser close")
+    timed = _browser_steps(pw.Browser, pw.Page, (pw.BrowserType, "launch"))
     for module in modules:
         if hasattr(module, "Browser"):
-            Steps.wrap(module.Browser, "__init__", "browser launch")
-            Steps.wrap(module.Browser, "new_page", "new page")
-            Steps.wrap(module.Page, "goto", "page load (report.html, plotly.js)")
-            Steps.wrap(module.Page, "wait_for_function", "charts drawn / held", first_only=True)
-            Steps.wrap(module.Page, "pdf", "PDF print (each)")
-            Steps.wrap(module.Browser, "close", "browser close")
-        Steps.wrap(module, "write_figures", "images (PNG 2x + SVG)")
-        Steps.wrap(module, "write_pdf", "PDF (layout, print, check)")
-        Steps.wrap(module, "_page_texts", "pdftotext check")
-        Steps.wrap(module, "write_tables", "workbook (thread)")
-    Steps.wrap(deck, "write_deck", "deck (thread)")
+            timed += _browser_steps(module.Browser, module.Page, (module.Browser, "__init__"))
+        timed += [(module, "write_figures", "images (PNG 2x + SVG)", False),
+                  (module, "write_pdf", "PDF (layout, print, check)", False),
+                  (module, "_page_texts", "pdftotext check", False),
+                  (module, "write_tables", "workbook (thread)", False)]
+    for owner, method, step, first_only in [*timed, (deck, "write_deck", "deck (thread)", False)]:
+        Steps.wrap(owner, method, step, first_only)
 
 
 def _deliver_at(rev: str):
@@ -144,7 +145,7 @@ def _deliver_at(rev: str):
 
 
 def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:

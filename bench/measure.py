@@ -1,10 +1,11 @@
 """Run a command and print its wall time, peak memory and CPU time of its process tree.
 
 Usage: python bench/measure.py CMD ARGS...  -> prints "seconds peak_mb code cpu_seconds" on
-the last line (what the command prints goes to stderr). Peak memory is the largest resident set of any one process in the tree, CPU
-the user and system time of every process in it (getrusage). This process is the tree's
-subreaper, so a process left running by the command (a worker slow to end) is still waited
-for and counted; the wall time ends when the command does.
+the last line (what the command prints goes to stderr). Peak memory is the largest resident
+set of any one process in the tree, CPU the user and system time of every process in it
+(getrusage). This process is the tree's subreaper, so a process left running by the command
+(a worker slow to end) is still waited for and counted; the wall time ends when the command
+does.
 """
 import ctypes
 import os
