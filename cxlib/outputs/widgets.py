@@ -669,15 +669,16 @@ def keyword_explorer(client: Client, keyword: str = "", live: bool = True):
     themed = comments.match(texts.dropna(), client.codebook) if client.codebook else None
     clean = privacy.redactor(client.config.redact, client.config.country)
     lang = client.config.language
+    count = functools.partial(text.figure, kind="count", language=lang)
+    total = count(texts.notna().sum())
 
     def compute(keyword):
         table = comments.keyword_matches(texts, keyword, themed)
         table["comment"] = table["comment"].map(clean)
-        count = functools.partial(text.figure, kind="count", language=lang)
         sentence = _t(client, "workbench.keyword_caught", keyword=keyword,
-                      matched=count(table.attrs["matched"]), total=count(texts.notna().sum()),
+                      matched=count(table.attrs["matched"]), total=total,
                       new=count(table.attrs["new"])) if keyword.strip() else \
-            _t(client, "workbench.keyword_none", total=count(texts.notna().sum()))
+            _t(client, "workbench.keyword_none", total=total)
         shown = _render(client, "narrative", sentences=[sentence])
         if len(table):
             shown += _render(client, "table", title="", table=report.table_view(
