@@ -1,4 +1,5 @@
 """The analyst's workbench: live controls redraw their views; static output is the practice's."""
+import dataclasses
 import os
 import re
 import shutil
@@ -311,6 +312,9 @@ def test_keyword_explorer_says_its_counts_as_the_report_and_redacts_comments(dem
     assert "[email]" in view and not re.search(r"\w@\w", view)
     assert (f"Type a keyword to see how many of the {count(len(texts))} comments it catches."
             in widgets.keyword_explorer(demo, " ", live=False).data)
+    silent = dataclasses.replace(demo, survey=demo.survey.drop(columns="comment"))
+    assert ("This survey has no open comments to search."
+            in widgets.keyword_explorer(silent, "esim", live=False).data)
     live = widgets.keyword_explorer(demo, "esim", live=True)
     box, area = live.children[0].children[0], live.children[1]
     before = area.outputs[0]["data"]

@@ -675,10 +675,14 @@ def keyword_explorer(client: Client, keyword: str = "", live: bool = True):
     def compute(keyword):
         table = comments.keyword_matches(texts, keyword, themed)
         table["comment"] = table["comment"].map(clean)
-        sentence = _t(client, "workbench.keyword_caught", keyword=keyword,
-                      matched=count(table.attrs["matched"]), total=total,
-                      new=count(table.attrs["new"])) if keyword.strip() else \
-            _t(client, "workbench.keyword_none", total=total)
+        if not texts.notna().any():
+            sentence = _t(client, "workbench.keyword_no_comments")
+        elif not keyword.strip():
+            sentence = _t(client, "workbench.keyword_none", total=total)
+        else:
+            sentence = _t(client, "workbench.keyword_caught", keyword=keyword,
+                          matched=count(table.attrs["matched"]), total=total,
+                          new=count(table.attrs["new"]))
         shown = _render(client, "narrative", sentences=[sentence])
         if len(table):
             shown += _render(client, "table", title="", table=report.table_view(
