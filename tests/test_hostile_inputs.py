@@ -11,6 +11,7 @@ within seconds.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings, strategies as st
 from markupsafe import escape
@@ -343,3 +345,57 @@ def test_odd_input_is_said_in_the_appendix_in_the_reports_language(tmp_path):
                          "Notes"}, sentence
     page = report.render_html(client, {}, dt.date(2026, 12, 1))
     assert "Data checks" in page and all(str(escape(s)) in page for s in english)
+
+
+# ---- HTML character references in free text (real review exports write I&#039;ve) -------------
+
+def test_html_character_references_in_comments_are_read_as_characters_and_said(tmp_path):
+    from cxlib.outputs import report
+
+    folder = survey_client(tmp_path / "c", 'id,nps,note\n1,9,"I&#039;ve &quot;loved&quot; it"\n'
+                                           "2,7,AT&T &amp; R&D\n3,4,&foo; stays as written\n"
+                                           "4,5,\n5,6,caf&eacute; &#x2019;\n")
+    yml = (folder / "client.yml").read_text().replace("  overall:", "  comments: note\n  overall:")
+    (folder / "client.yml").write_text(yml)
+    loaded = load_client(folder)
+    assert loaded.survey["comment"].tolist()[:3] == ['I\'ve "loved" it', "AT&T & R&D",
+                                                     "&foo; stays as written"]
+    assert pd.isna(loaded.survey["comment"].iloc[3])
+    assert loaded.survey["comment"].iloc[4] == "café \u2019"
+    said = [w for w in loaded.warnings if w.key == "html_references"]
+    assert said == ["survey.csv, column 'note': 3 texts hold HTML character references (the "
+                    "first in row 2: &#039; for '); they are read as the characters they stand "
+                    "for"]
+    english = report.checks(loaded, "en")
+    assert any("3 texts hold HTML character references" in s for s in english)
+
+
+def test_html_character_references_in_interview_quotes_are_decoded(tmp_path):
+    from cxlib.inputs.client import _Checker, _text
+    from cxlib.inputs.readers import RawTable
+
+    table = RawTable("interviews.csv", pd.DataFrame({"Quote": ["It&#039;s slow", "fine &lt;3"]}),
+                     np.array([2, 3]))
+    check = _Checker()
+    assert _text(table, {"quote": "Quote"}, "quote", check, free=True).tolist() == [
+        "It's slow", "fine <3"]
+    assert _text(table, {"quote": "Quote"}, "quote", check).tolist() == [
+        "It&#039;s slow", "fine &lt;3"]                       # ids and names are taken as written
+    assert [w.values["count"] for w in check.warnings] == [2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=30),
+                min_size=1, max_size=8))
+def test_escaped_free_text_reads_back_as_written(texts):
+    """html.escape of any text decodes to that text (one pass: '&amp;amp;' gives '&amp;')."""
+    from cxlib.inputs.client import _Checker, _decoded
+    from cxlib.inputs.readers import RawTable
+
+    written = pd.Series([t.strip() for t in texts])
+    escaped = written.map(html.escape)
+    table = RawTable("survey.csv", pd.DataFrame({"c": escaped}), np.arange(2, len(texts) + 2))
+    check = _Checker()
+    assert _decoded(check, table, "c", escaped).tolist() == written.tolist()
+    changed = int((escaped != written).sum())
+    assert [w.values["count"] for w in check.warnings] == ([changed] if changed else [])

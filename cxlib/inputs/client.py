@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import html
 import re
 import unicodedata
 import weakref
@@ -418,9 +419,7 @@ def _survey(check: _Checker, config: ClientConfig):
                     group=str(groups[0]) if len(groups) else ""))
     info["segments"] = tuple(names)
     if "comment" in cols:
-        text = table.frame[cols["comment"]].astype(str).str.strip()
-        _controls(check, table, cols["comment"], text)
-        survey["comment"] = text.where(text.ne(""))
+        survey["comment"] = _text(table, cols, "comment", check, free=True)
     ratings = {kind: {} for kind in ("perception", "expectation", "importance")}
     for tp, rating in s.touchpoints.items():
         lo, hi = rating.scale
@@ -579,16 +578,48 @@ def _model_file(check: _Checker, spec: FileSpec, kind: str):
 
 
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+#: An HTML character reference, semicolon included (&#039; &#x2019; &amp; &eacute;). Review
+#: sites and web survey tools export free text with them in place of the characters
+#: (drugs.com writes "I&#039;ve"); without the semicolon "&" is taken as written ("AT&T").
+_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
-def _text(table: RawTable, cols: dict, model: str, check: "_Checker | None" = None
-          ) -> pd.Series | None:
+def _text(table: RawTable, cols: dict, model: str, check: "_Checker | None" = None,
+          free: bool = False) -> pd.Series | None:
+    """A column's text, stripped, None where empty; checked for control characters when
+    `check` is given, and read as free text (HTML references decoded) when `free`."""
     if model not in cols:
         return None
     text = table.frame[cols[model]].astype(str).str.strip()
+    if free:
+        text = _decoded(check, table, cols[model], text)
     if check is not None:
         _controls(check, table, cols[model], text)
     return text.where(text.ne(""))
+
+
+def _decoded(check: "_Checker", table: RawTable, column: str, text: pd.Series) -> pd.Series:
+    """Free text (comments, interview quotes) with its HTML character references read as
+    the characters they stand for, so that the report shows "I've", keywords find it and
+    the sentiment scorer sees its negations; said once per column (the appendix's checks).
+    A name HTML does not know ("&foo;") is left as written."""
+    found = text.str.contains(_REFERENCE, regex=True, na=False).to_numpy(dtype=bool)
+    if not found.any():
+        return text
+    decoded = text.copy()
+    decoded[found] = text[found].str.replace(_REFERENCE, lambda m: html.unescape(m.group()),
+                                             regex=True)
+    changed = decoded.ne(text).to_numpy()
+    if changed.any():
+        i = np.flatnonzero(changed)[0]
+        example = _REFERENCE.search(text.iloc[i]).group()
+        check.warnings.append(Notice(
+            f"{table.file}, column '{column}': {int(changed.sum()):,} texts hold HTML "
+            f"character references (the first in row {int(table.rows[i])}: {example} for "
+            f"{html.unescape(example)}); they are read as the characters they stand for",
+            "html_references", file=table.file, column=column, count=int(changed.sum()),
+            row=int(table.rows[i]), example=example, character=html.unescape(example)))
+    return decoded
 
 
 def _controls(check: "_Checker", table: RawTable, column: str, text: pd.Series) -> None:
@@ -747,7 +778,7 @@ def _interviews(check, spec, known: set, where: str):
     table, cols = _model_file(check, spec, "interviews")
     if table is None or not {"interview", "touchpoint", "sentiment", "quote"} <= set(cols):
         return None
-    frame = pd.DataFrame({m: _text(table, cols, m, check)
+    frame = pd.DataFrame({m: _text(table, cols, m, check, free=m == "quote")
                           for m in ("interview", "role", "touchpoint", "theme", "quote")})
     frame["sentiment"] = check.numbers(table, cols["sentiment"], spec, -2, 2, True,
                                        "a whole number -2..2")
