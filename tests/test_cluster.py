@@ -274,6 +274,31 @@ def test_a_worker_with_other_code_refuses_the_task(tiny_client, tmp_path):
     assert manifest.code_differences(_job(tiny_client, tmp_path / "reports").plan) == []
 
 
+
+def test_a_task_refused_because_this_checkout_changed_under_the_batch_says_so(
+        tiny_client, tmp_path, monkeypatch):
+    """A batch whose checkout is edited (a pull, a merge) while it runs: the clients sent
+    before the change are refused by workers that run the new files; the reason names the
+    change here, not the workers."""
+    job = _job(tiny_client, tmp_path / "reports")
+    job.plan.code["cxlib"]["sha256"] = "0" * 64            # planned before the change
+    refused = dc.run_task(dc.Task(job, {}, None, {}))
+
+    class Finished:
+        def result(self):
+            return refused
+
+    batch = dc._Batch(None, 2, None, False, 0, None, {"output_root": tmp_path / "reports"})
+    running = dc._Running(tiny_client, job, contextlib.ExitStack(), [])
+    found = batch.outcome(Finished(), running)
+    assert not found.ok and found.reason.startswith(
+        "the code here changed after tiny was sent: code differ (cxlib); worker ")
+    assert "--resume once the checkout is as wanted" in found.reason
+    # A worker with other code than an unchanged checkout here: the worker's reason.
+    monkeypatch.setattr(dc.manifest, "code_differences", lambda plan: [])
+    found = batch.outcome(Finished(), running)
+    assert "give the workers the same cx-workbook checkout" in found.reason
+
 def _sent_back(job: Job, tmp_path: Path, tamper=None) -> bytes:
     """A report folder as a worker sends it: files, then manifest.json, as a tar."""
     work = tmp_path / "made" / job.plan.client

@@ -90,3 +90,44 @@ def test_only_this_python_running_ipykernel_is_forked():
     assert not kernels.forkable(["/usr/bin/python3.9", *here[1:]])
     assert not kernels.forkable([sys.executable, "-m", "other_kernel", "-f", "x"])
     assert not kernels.forkable(["julia", "-i", "kernel.jl", "{connection_file}"])
+
+
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+        return int(stat.read().split(")")[-1].split()[1])
+
+
+def test_a_cxlib_changed_on_disk_gets_a_new_server_the_old_ends_with_its_last_kernel(
+        tmp_path, monkeypatch):
+    """A batch worker's server outlives a client: when the checkout changes under a batch,
+    the next client's kernels must run the cxlib its manifest names (the files on disk)."""
+    from cxlib.runs import manifest
+
+    async def start():
+        manager, client = await _started(tmp_path)
+        client.stop_channels()
+        return manager
+
+    kernel = ensure_kernel(KERNEL)
+    monkeypatch.setattr(manifest, "source_hash", lambda: "as the batch started")
+    kernels.start_server(kernel)                          # a server of no kernel yet
+    old = kernels.server()
+    assert old.code == "as the batch started"
+    first = asyncio.run(start())
+    assert _parent(first.provisioner.pid) == old.process.pid
+    kernels.start_server(kernel)                          # same files: the same server
+    assert kernels.server() is old
+    monkeypatch.setattr(manifest, "source_hash", lambda: "edited since")
+    kernels.start_server(kernel)
+    new = kernels.server()
+    assert new is not old and new.code == "edited since"
+    second = asyncio.run(start())
+    assert _parent(second.provisioner.pid) == new.process.pid
+    assert old.process.poll() is None, "the old server ended under a kernel it served"
+    asyncio.run(first.shutdown_kernel(now=True))
+    deadline = time.monotonic() + 15
+    while old.process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert old.process.poll() is not None, "a retired server outlived its last kernel"
+    assert new.process.poll() is None and _alive(second.provisioner.pid)
+    asyncio.run(second.shutdown_kernel(now=True))

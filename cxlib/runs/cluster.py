@@ -60,6 +60,8 @@ from .run import KERNEL, Job, Outcome, ensure_kernel, make_report, plan_job, res
 #: How often a task is tried again after it raised (a worker's disk, a kernel that would not
 #: start: not the client's data, which fails its client at once).
 RETRIES = 2
+#: What a worker says when its code is not the code its task was planned with.
+NOT_CALLERS_CODE = "does not run the caller's code"
 #: How many times a task may lose its worker before it fails (dask's allowed-failures; set
 #: here for local clusters, in the scheduler's own config for a remote one).
 ALLOWED_FAILURES = 3
@@ -175,9 +177,13 @@ def connect(cluster: str | int, tls=None) -> Iterator:
         if tls is not None:
             raise UsageError("--tls-* settings are for a remote scheduler, not --cluster local:N")
         settings = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}
+        # The scheduler serves its status pages even without a dashboard (None means dask's
+        # default, port 8787, and a warning when a second batch finds it taken): a free
+        # port on this machine's loopback.
         with dask.config.set(settings), \
                 LocalCluster(n_workers=cluster, threads_per_worker=1, processes=True,
-                             dashboard_address=None, silence_logs=logging.ERROR) as local, \
+                             dashboard_address="127.0.0.1:0",
+                             silence_logs=logging.ERROR) as local, \
                 Client(local) as client:
             yield client
         return
@@ -486,9 +492,18 @@ class _Batch:
         if task.job is None:
             return Outcome.from_dict(result)
         try:
-            return _receive(task.job, result)
+            found = _receive(task.job, result)
         except CxError as err:
             return Outcome(name, False, None, str(err))
+        if not found.ok and NOT_CALLERS_CODE in found.reason:
+            changed = manifest.code_differences(task.job.plan)
+            if changed:                 # the workers are not to blame: this checkout changed
+                found.reason = (
+                    f"the code here changed after {name} was sent: {'; '.join(changed)}; "
+                    f"worker {found.worker} runs the files as they are now, so it made no "
+                    "report whose manifest would name the code as it was. Run the batch "
+                    "again with --resume once the checkout is as wanted")
+        return found
 
     def cancel(self, running: dict) -> None:
         """Cancel every task in flight (each stops on its worker) and let go of the locks."""
@@ -638,7 +653,7 @@ def run_task(task: Task) -> tuple[dict, bytes | None]:
     differ = manifest.code_differences(job.plan)
     if differ:
         # Not retried: the same worker would differ again.
-        return failed(f"worker {where} does not run the caller's code: {'; '.join(differ)}; "
+        return failed(f"worker {where} {NOT_CALLERS_CODE}: {'; '.join(differ)}; "
                       "give the workers the same cx-workbook checkout and environment")
     kernel = task.options.get("kernel") or KERNEL
     ensure_kernel(kernel)

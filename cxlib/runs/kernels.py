@@ -16,6 +16,12 @@ kernel is the server's child, not the run's). The server reaps its children, kil
 when it ends and ends when its stdin closes or its parent dies, so no kernel outlives a
 run, even one killed with SIGKILL.
 
+A server runs the cxlib it imported. A report's manifest names the cxlib on disk when the
+run was planned, and a batch worker's server lives from client to client: so each client's
+run (`start_server`) compares the server's cxlib with the files on disk, and when they
+differ (the checkout was changed during a batch) starts a new server for its kernels. The
+old one ends once none of its kernels is alive.
+
 Only for a kernel spec that runs this Python with `-m ipykernel_launcher`, on a system with
 fork and pidfds (Linux); any other kernel starts the ordinary way.
 """
@@ -54,6 +60,12 @@ class _Server:
     """The forking process of this process, started on first need, one at a time."""
 
     def __init__(self, python_options: list[str], env: dict):
+        from .manifest import source_hash
+
+        # Read before the server imports: a file changed while it imports reads as a change.
+        self.code = source_hash()
+        self.kernels: set[int] = set()          # its kernels not yet seen to end
+        self.retired = False
         self.process = subprocess.Popen(
             [sys.executable, *python_options, "-m", __name__], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, env=env,
@@ -86,9 +98,38 @@ class _Server:
                     self.ready = True
                 self.process.stdin.write(request.encode("utf-8"))
                 self.process.stdin.flush()
-                return int(self._answer())
+                pid = int(self._answer())
+                self.kernels.add(pid)
+                return pid
             except (OSError, ValueError) as err:
                 raise RuntimeError(f"the kernel server ended ({err})") from None
+
+    def ended(self, pid: int) -> None:
+        """One of its kernels has ended: a retired server with none left is closed."""
+        with self.lock:
+            self.kernels.discard(pid)
+            last = self.retired and not self.kernels
+        if last:
+            self.close()
+
+    def retire(self) -> None:
+        """Serve no more kernels; end as soon as those it has served have ended."""
+        with self.lock:
+            self.retired = True
+        self.close_if_done()
+
+    def close_if_done(self) -> None:
+        """Close a retired server whose kernels are all gone (one killed and never waited
+        for included: its process id is gone once the server has reaped it)."""
+        with self.lock:
+            for pid in list(self.kernels):
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    self.kernels.discard(pid)
+            last = self.retired and not self.kernels
+        if last:
+            self.close()
 
     def _answer(self) -> str:
         line = self.process.stdout.readline().decode("utf-8").strip()
@@ -111,23 +152,34 @@ class _Server:
 
 
 _server: _Server | None = None
+_retired: list[_Server] = []                # servers still serving kernels of an older cxlib
 _server_lock = threading.Lock()
 
 
-def server(python_options: list[str] = (), env: dict | None = None) -> _Server:
-    """This process's kernel server, started (in the background) when there is none alive."""
+def server(python_options: list[str] = (), env: dict | None = None,
+           code: str | None = None) -> _Server:
+    """This process's kernel server, started (in the background) when there is none alive,
+    or when `code` (manifest.source_hash) is given and differs from the cxlib it imported."""
     global _server
     with _server_lock:
+        if _server is not None and code is not None and _server.code != code:
+            _retired.append(_server)
+            _server.retire()
+            _server = None
         if _server is None or _server.process.poll() is not None:
-            if _server is None:
+            if _server is None and not _retired:
                 atexit.register(_close)
             _server = _Server(list(python_options), dict(os.environ if env is None else env))
+        for each in _retired:
+            each.close_if_done()
+        _retired[:] = [s for s in _retired if s.process.poll() is None]
         return _server
 
 
 def _close() -> None:
-    if _server is not None:
-        _server.close()
+    for each in [*_retired, _server]:
+        if each is not None:
+            each.close()
 
 
 def start_server(kernel_name: str) -> None:
@@ -140,7 +192,9 @@ def start_server(kernel_name: str) -> None:
     except NoSuchKernel:
         return                  # the kernel's start reports it, with its name
     if forkable(spec.argv):
-        server(_python_options(spec.argv), {**os.environ, **spec.env})
+        from .manifest import source_hash
+
+        server(_python_options(spec.argv), {**os.environ, **spec.env}, source_hash())
 
 
 def _python_options(argv: list[str]) -> list[str]:
@@ -152,8 +206,8 @@ class _Forked:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid: int):
-        self.pid = pid
+    def __init__(self, pid: int, owner: _Server | None = None):
+        self.pid, self.owner = pid, owner
         self._fd = os.pidfd_open(pid)
         self.returncode = None
         self._signalled = 0
@@ -169,6 +223,8 @@ class _Forked:
         self.returncode = -self._signalled if self._signalled else 1
         os.close(self._fd)
         self._fd = None
+        if self.owner is not None:
+            self.owner.ended(self.pid)
 
     def wait(self, timeout: float | None = None) -> int:
         if self.returncode is None and self._fd is not None:
@@ -204,10 +260,12 @@ def provisioner(manager):
             env = dict(kwargs.get("env") or os.environ)
             cwd = str(kwargs.get("cwd") or os.getcwd())
             try:
-                pid = server(_python_options(cmd), env).fork(argv, env, cwd)
+                owner = server(_python_options(cmd), env)
+                pid = owner.fork(argv, env, cwd)
             except RuntimeError:        # the server died (killed from outside): a new one
-                pid = server(_python_options(cmd), env).fork(argv, env, cwd)
-            self.process = _Forked(pid)
+                owner = server(_python_options(cmd), env)
+                pid = owner.fork(argv, env, cwd)
+            self.process = _Forked(pid, owner)
             self.pid, self.pgid, self.cwd = pid, pid, cwd   # the kernel leads its own group
             return self.connection_info
 
