@@ -363,9 +363,9 @@ def test_html_character_references_in_comments_are_read_as_characters_and_said(t
     assert pd.isna(loaded.survey["comment"].iloc[3])
     assert loaded.survey["comment"].iloc[4] == "café \u2019"
     said = [w for w in loaded.warnings if w.key == "html_references"]
-    assert said == ["survey.csv, column 'note': 3 texts hold HTML character references (the "
-                    "first in row 2: &#039; for '); they are read as the characters they stand "
-                    "for"]
+    assert said == ["survey.csv, column 'note': 3 texts hold HTML character references such "
+                    "as &#039; (first in row 2), read as the characters they stand for "
+                    "(here \u201c'\u201d)"]
     english = report.checks(loaded, "en")
     assert any("3 texts hold HTML character references" in s for s in english)
 

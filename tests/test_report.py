@@ -2,6 +2,7 @@
 import json
 import re
 
+import pandas as pd
 import pytest
 
 from cxlib.outputs import report
@@ -116,3 +117,16 @@ def test_summary_without_outcomes_leads_with_loyalty_not_complaints(demo_folder)
                                                           kind="nps")})
     lead = report.summary(client, {"P1": p1}).narrative[0]
     assert "12.0" in lead and "8.0" in lead and "n = 400" in lead
+
+
+def test_a_name_column_is_headed_by_what_it_names():
+    """The report shows a row's name without its id: "Theme" beside a customer's comment,
+    not "Name", which a client reads as the customer's."""
+    verbatims = pd.DataFrame({"theme": ["app"], "name": ["The app"], "comment": ["Slow."]})
+    assert report._table(verbatims, ("name", "comment"), "en")["headers"] == ["Theme", "Comment"]
+    assert report._table(verbatims, ("name", "comment"), "zh")["headers"][0] == "主题"
+    gaps = pd.DataFrame({"name": ["First bill"], "gap": [-0.4]},
+                        index=pd.Index(["first_bill"], name="touchpoint"))
+    assert report._table(gaps, ("name", "gap"), "en")["headers"] == ["Touchpoint", "Gap"]
+    plain = pd.DataFrame({"name": ["x"], "n": [3]})
+    assert report._table(plain, ("name", "n"), "en")["headers"] == ["Name", "n"]

@@ -615,8 +615,8 @@ def _decoded(check: "_Checker", table: RawTable, column: str, text: pd.Series) -
         example = _REFERENCE.search(text.iloc[i]).group()
         check.warnings.append(Notice(
             f"{table.file}, column '{column}': {int(changed.sum()):,} texts hold HTML "
-            f"character references (the first in row {int(table.rows[i])}: {example} for "
-            f"{html.unescape(example)}); they are read as the characters they stand for",
+            f"character references such as {example} (first in row {int(table.rows[i])}), "
+            f"read as the characters they stand for (here \u201c{html.unescape(example)}\u201d)",
             "html_references", file=table.file, column=column, count=int(changed.sum()),
             row=int(table.rows[i]), example=example, character=html.unescape(example)))
     return decoded

@@ -200,6 +200,12 @@ def _frame_for_table(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index() if frame.index.name else frame.reset_index(drop=True)
 
 
+#: The ids a table's "name" column gives the name of. A report table shows the name without
+#: its id, so its header says what is named ("Touchpoint", "Theme", "Element"), not "Name"
+#: (a client reading "Name" beside a customer's comment takes it for the customer's).
+NAMED = ("touchpoint", "theme", "element", "driver")
+
+
 def _table(frame: pd.DataFrame, columns, lang: str, currency: str = "", key: str = "",
            anchor: str = "", link: str = "") -> dict:
     """A table as the template draws it: headers, formatted cells, and where it continues.
@@ -218,11 +224,13 @@ def _table(frame: pd.DataFrame, columns, lang: str, currency: str = "", key: str
         if column in shown:
             shown[column] = [text.value_name(column, v, lang) for v in shown[column]]
     previous = text.estimates(keep)
+    named = next((c for c in (frame.index.name, *frame.columns) if c in NAMED), None)
     return {
         "key": key, "anchor": anchor, "link": link, "more": 0,
         "title": _table_title(key, lang),
         "columns": [str(c) for c in keep],
-        "headers": [text.header(str(c), lang, currency, p) for c, p in zip(keep, previous)],
+        "headers": [text.column(named, lang) if c == "name" and named
+                    else text.header(str(c), lang, currency, p) for c, p in zip(keep, previous)],
         "rows": [[text.cell(v, str(c), lang, p) for c, p, v in zip(keep, previous, row)]
                  for row in shown.itertuples(index=False)],
     }
