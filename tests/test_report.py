@@ -130,3 +130,19 @@ def test_a_name_column_is_headed_by_what_it_names():
     assert report._table(gaps, ("name", "gap"), "en")["headers"] == ["Touchpoint", "Gap"]
     plain = pd.DataFrame({"name": ["x"], "n": [3]})
     assert report._table(plain, ("name", "n"), "en")["headers"] == ["Name", "n"]
+
+
+def test_body_rows_add_breakpoints_to_the_top_rows_never_in_their_place():
+    """Where journeys switch: the 5 touchpoints most switched from, then the breakpoints
+    outside them (the demo showed 2 breakpoints with 6 and 5 switches in place of the 4th
+    and 5th, 95 and 45)."""
+    switches = pd.DataFrame({"switches": [214, 156, 130, 95, 45, 30, 6, 5]},
+                            index=pd.Index(list("abcdefgh"), name="touchpoint"))
+    shown = report.Shown(("switches",), rows=5)
+    rows = report.body_rows(switches, shown, breakpoints=["a", "g", "h"])
+    assert list(rows.index) == ["a", "b", "c", "d", "e", "g", "h"]
+    assert list(report.body_rows(switches, shown, breakpoints=["b"]).index) == list("abcde")
+    by_gap = report.Shown(("gap",), rows=2, order="gap")
+    gaps = pd.DataFrame({"gap": [-0.1, -0.9, -0.5]},
+                        index=pd.Index(["x", "y", "z"], name="touchpoint"))
+    assert list(report.body_rows(gaps, by_gap, breakpoints=["x"]).index) == ["y", "z", "x"]

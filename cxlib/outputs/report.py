@@ -250,8 +250,10 @@ def _breakpoint_ids(sections: dict[str, Section]) -> list:
 
 
 def body_rows(frame: pd.DataFrame, shown: Shown, breakpoints=()) -> pd.DataFrame:
-    """The rows of a table that matter in the body: ordered (worst first), capped, with
-    every breakpoint among them when the table is by touchpoint."""
+    """The rows of a table that matter in the body: ordered (worst first), capped, and
+    every breakpoint too when the table is by touchpoint. A breakpoint below the cap is
+    added to the top rows, never put in place of one: "where journeys switch" must show
+    the touchpoints most switched from, then the breakpoints with their few switches."""
     rows = frame
     if shown.order:
         column = shown.order.lstrip("-")
@@ -266,8 +268,7 @@ def body_rows(frame: pd.DataFrame, shown: Shown, breakpoints=()) -> pd.DataFrame
     if rows.index.name == "touchpoint":
         wanted = [b for b in breakpoints if b in rows.index and b not in top.index]
         if wanted:
-            top = rows[rows.index.isin(list(top.index[:max(shown.rows - len(wanted), 0)])
-                                       + wanted)]
+            top = rows[rows.index.isin([*top.index, *wanted])]
     return top
 
 
