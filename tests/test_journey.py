@@ -49,6 +49,16 @@ def test_breakpoints_weights_given_moments_of_truth(gaps, weights):
     assert found.loc["b", "weight"] == pytest.approx(7.5)
 
 
+def test_a_breakpoint_the_driver_model_left_out_is_not_known_as_a_moment_of_truth(gaps, weights):
+    """The demo's driver model weighs 6 of 24 touchpoints (complete answers): four of its five
+    breakpoints have no weight, and "not a moment of truth" would say more than is known."""
+    found = journey.breakpoints(gaps, weights=weights.drop(index="b"), top_drivers=3)
+    truth = found["moment_of_truth"]
+    assert list(found.index) == ["e", "c", "b"]
+    assert truth["e"] and not truth["c"] and pd.isna(truth["b"])
+    assert int(found["moment_of_truth"].sum()) == 1
+
+
 def test_breakpoints_are_the_shortfalls_of_the_verdicts(gaps):
     higher = gaps.assign(verdict=perception.gap_verdicts(gaps, threshold=0.8))
     assert list(journey.breakpoints(higher).index) == ["b"]

@@ -35,13 +35,15 @@ def breakpoints(gaps: pd.DataFrame, weights: pd.DataFrame | None = None,
     ranked by derived importance (rescaled relative weight) when `weights` are given,
     else by mean stated importance; ties and missing importance go by the larger
     shortfall. A moment of truth is a breakpoint among the `top_drivers` touchpoints
-    with the largest relative weights; without weights there are none.
+    with the largest relative weights; without weights there are none. A breakpoint the
+    driver model left out (too few complete answers) has no weight: whether it is a
+    moment of truth is not known (NA), not False.
 
     Parameters: gaps -- perception.touchpoint_gaps' table with a `verdict` column;
     weights -- the key driver weights (KeyDrivers.weights) or None; top_drivers -- how
     many leading drivers can be moments of truth.
     Returns: the breakpoint rows of `gaps`, ranked, with columns weight (rescaled %,
-    NaN without weights) and moment_of_truth; attrs ranked_by ("derived": weight, or
+    NaN without weights) and moment_of_truth (boolean, NA where not known); attrs ranked_by ("derived": weight, or
     "stated": importance).
     """
     chosen = gaps[gaps["verdict"] == "shortfall"].copy()
@@ -54,7 +56,10 @@ def breakpoints(gaps: pd.DataFrame, weights: pd.DataFrame | None = None,
         chosen["weight"] = ranked.reindex(chosen.index).to_numpy()
         chosen["rank_importance"] = chosen["weight"]
         top = set(ranked.index[:top_drivers])
-    chosen["moment_of_truth"] = chosen.index.isin(list(top))
+    truth = pd.array(chosen.index.isin(list(top)), dtype="boolean")
+    if weights is not None:
+        truth[chosen["weight"].isna().to_numpy()] = pd.NA
+    chosen["moment_of_truth"] = truth
     chosen = chosen.sort_values(["rank_importance", "gap"], ascending=[False, True],
                                 kind="stable", na_position="last")
     chosen = chosen.drop(columns="rank_importance")

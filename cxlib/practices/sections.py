@@ -610,7 +610,7 @@ def touchpoint_evidence(client: Client, threshold: float = 0.5, alpha: float = 0
                                  language=client.config.language, spread=spread)
     gaps["breakpoint"] = gaps["verdict"] == "shortfall"
     gaps["moment_of_truth"] = gaps.index.isin([] if found is None else
-                                              found.index[found["moment_of_truth"]])
+                                              found.index[found["moment_of_truth"].fillna(False)])
     gaps["quadrant"] = (quadrants["quadrant"] if quadrants is not None
                         else pd.Series(None, index=gaps.index, dtype=object))
     if found is not None:
@@ -686,9 +686,15 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
                                   names=_list(client, found["name"].head(5)), **rule))
         else:
             s.narrative.append(_t(client, "p2.no_breakpoints", **rule))
-        if found["moment_of_truth"].any():
+        truth = found["moment_of_truth"]
+        if truth.any():
             s.narrative.append(_t(client, "p2.moments", names=_list(
-                client, found.loc[found["moment_of_truth"], "name"])))
+                client, found.loc[truth.fillna(False), "name"])))
+        unknown = found.loc[truth.isna(), "name"]
+        if len(unknown):            # left out of the driver model: neither yes nor no
+            s.narrative.append(_t(client, "p2.moments_unknown" + ("_one" if len(unknown) == 1
+                                                                  else ""),
+                                  names=_list(client, unknown)))
         if client.touchpoints is not None:
             s.figures["journey_map"] = _journey_map_chart(client, tuple(gaps["breakpoint"]))
         else:
