@@ -146,6 +146,21 @@ def test_bars_reference_draws_line_at_value(segments):
     assert any("Overall" in a.text for a in fig.layout.annotations)
 
 
+def test_bars_reference_label_is_the_name_as_given(segments):
+    """The caller names the line and formats its figure: nothing is added to it."""
+    fig = charts.bars(segments, "region", "nps", reference=14.2567, kind="nps",
+                      reference_name="All customers: +14.3")
+    assert [a.text for a in fig.layout.annotations] == ["All customers: +14.3"]
+
+
+def test_bars_reference_without_name_reads_by_kind(segments):
+    from cxlib.outputs import text
+
+    fig = charts.bars(segments, "region", "nps", reference=14.2567, kind="nps")
+    assert [a.text for a in fig.layout.annotations] == [text.figure(14.2567, "nps", "en")]
+    assert fig.layout.annotations[0].text == "+14.3"
+
+
 def test_stacked_shares_rows_scale_to_100_with_semantic_colours():
     frame = pd.DataFrame({"seg": ["A", "B"], "detractors": [10, 1], "passives": [30, 1],
                           "promoters": [60, 2]})

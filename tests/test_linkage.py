@@ -107,7 +107,45 @@ def test_measure_names_client_words_win():
     own = Overall("binary", "fan", (0, 1), "Yes", name="Star Wars fans",
                   groups=("not fans", "fans"))
     names = linkage.measure_names(own, "en")
-    assert names == {"metric": "Star Wars fans", "unit": "% fans",
-                     "groups": {"not satisfied": "not fans", "satisfied": "fans"}}
+    assert {k: names[k] for k in ("metric", "unit", "groups")} == {
+        "metric": "Star Wars fans", "unit": "% fans",
+        "groups": {"not satisfied": "not fans", "satisfied": "fans"}}
     plain = linkage.measure_names(Overall("binary", "fan", (0, 1), "Yes"), "en")
     assert plain["metric"] == "Share answering 'Yes'"
+
+
+@pytest.mark.parametrize("overall, language, per", [
+    (("nps", "Q1", (0.0, 10.0)), "en", "per point of the 0-10 likelihood-to-recommend answer"),
+    (("nps", "Q1", (0.0, 10.0)), "zh", "0-10 分推荐意愿回答每高一分，"),
+    (("satisfaction", "Q2", (1.0, 7.0)), "en", "per point of the answer on its 1-7 scale"),
+    (("satisfaction", "Q2", (1.0, 5.0), None, ("a", "b", "c")), "en",
+     "per point of the items' mean on their 1-5 scale"),
+    (("binary", "fan", (0.0, 1.0), "Yes"), "en", "for answering 'Yes' against the other answer"),
+    (("binary", "fan", (0.0, 1.0), "是"), "zh", "回答“是”相对于另一回答，"),
+])
+def test_measure_names_per_names_the_answer_the_retention_model_uses(overall, language, per):
+    """The model is fitted on each answer (0-10 for NPS), never on the -100..+100 score."""
+    from cxlib.inputs.config import Overall
+
+    names = linkage.measure_names(Overall(*overall), language)
+    assert names["per"] == per
+    assert names["metric"] not in names["per"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("overall", [("nps", "Q1", (0.0, 10.0)),
+                                     ("satisfaction", "Q2", (1.0, 7.0)),
+                                     ("satisfaction", "Q2", (1.0, 5.0), None, ("a", "b")),
+                                     ("binary", "fan", (0.0, 1.0), "Yes")])
+def test_model_sentence_exists_for_every_kind_of_overall_measure(overall, language):
+    from cxlib.inputs.config import Overall
+    from cxlib.outputs import text
+
+    names = linkage.measure_names(Overall(*overall), language)
+    sentence = text.t(language, f"p1.model.{names['answer']}", metric=names["metric"],
+                      ratio="1.42", ci="CI", n="100", **names["scale"])
+    assert "1.42" in sentence and "{" not in sentence
+    scale = names["scale"]
+    said = (scale["positive"] if names["answer"] == "binary"
+            else f"{scale['low']}-{scale['high']}")
+    assert said in sentence

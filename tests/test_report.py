@@ -5,7 +5,8 @@ import re
 import pandas as pd
 import pytest
 
-from cxlib.outputs import report
+from cxlib import practices
+from cxlib.outputs import report, text
 from cxlib.inputs.client import load_client
 from cxlib.outputs.section import Section
 
@@ -146,3 +147,28 @@ def test_body_rows_add_breakpoints_to_the_top_rows_never_in_their_place():
     gaps = pd.DataFrame({"gap": [-0.1, -0.9, -0.5]},
                         index=pd.Index(["x", "y", "z"], name="touchpoint"))
     assert list(report.body_rows(gaps, by_gap, breakpoints=["x"]).index) == ["y", "z", "x"]
+
+
+def test_appendix_segment_tests_show_the_holm_adjusted_p_the_text_says(demo_folder):
+    """The text quotes Holm-adjusted p-values: the appendix shows them beside the raw ones."""
+    p1 = practices.outcomes(load_client(demo_folder))
+    table = next(t for t in report._appendix_tables({"P1": p1}, "en")
+                 if t["key"] == "segment_tests")
+    adjusted, raw = table["columns"].index("p_adjusted"), table["columns"].index("p_value")
+    assert table["headers"][adjusted] == "p value (Holm-adjusted)"
+    tests = p1.tables["segment_tests"]
+    assert [row[0] for row in table["rows"]] == list(tests.index)
+    for row, (segment, test) in zip(table["rows"], tests.iterrows()):
+        assert row[adjusted] == text.figure(test["p_adjusted"], "p", "en")
+        assert row[raw] == text.figure(test["p_value"], "p", "en")
+        said = next(n for n in p1.narrative if f" by {segment} (chi-square" in n)
+        assert f"Holm-adjusted p {text.p_relation(test['p_adjusted'], 'en')})" in said
+
+
+def test_summary_odds_ratio_is_per_point_of_the_recommend_answer(demo_folder):
+    client = load_client(demo_folder)
+    p1 = practices.outcomes(client)
+    lead = report.summary(client, {"P1": p1}).narrative[0]
+    odds = text.figure(p1.metrics["odds_ratio_per_point"].value, "ratio", "en")
+    assert (f"retention rises with Net Promoter Score (odds ratio {odds} per point of the "
+            "0-10 likelihood-to-recommend answer, 95% CI ") in lead

@@ -163,3 +163,85 @@ def test_outcomes_distribution_holds_counts_per_answer_not_each_answer(demo):
     assert sum(len(t.x) for t in fig.data) <= answers.nunique()
     assert sum(sum(t.y) for t in fig.data) == len(answers)
     assert all(t.histfunc == "sum" for t in fig.data)
+
+
+def _rewritten(folder, change) -> None:
+    """client.yml of `folder` with `change(config)` applied."""
+    config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
+    change(config)
+    (folder / "client.yml").write_text(yaml.safe_dump(config, allow_unicode=True),
+                                       encoding="utf-8")
+
+
+def test_outcomes_odds_ratio_is_per_point_of_the_recommend_answer(demo):
+    """The model is fitted on the 0-10 answer: 'each point of Net Promoter Score' read as
+    one NPS point (of -100..+100) raising the odds by 42%."""
+    s = practices.outcomes(demo)
+    model = next(n for n in s.narrative if "odds of retention" in n)
+    odds = s.metrics["odds_ratio_per_point"]
+    assert model.startswith("Each point higher on the 0-10 likelihood-to-recommend answer "
+                            "behind Net Promoter Score multiplies the odds of retention by "
+                            f"{text.figure(odds.value, 'ratio', 'en')} (")
+    assert odds.label == ("Odds ratio of retention per point of the 0-10 "
+                          "likelihood-to-recommend answer")
+
+
+def test_outcomes_odds_ratio_of_a_rating_is_per_point_of_its_scale(client_copy):
+    _rewritten(client_copy, lambda c: c["survey"].update(
+        overall={"satisfaction": "Q1", "scale": [0, 10]}))
+    s = practices.outcomes(load_client(client_copy))
+    model = next(n for n in s.narrative if "odds of retention" in n)
+    assert model.startswith("Each point higher on the 0-10 answer behind Share satisfied ")
+    assert "per point of the answer on its 0-10 scale" in \
+        s.metrics["odds_ratio_per_point"].label
+
+
+def test_outcomes_segment_reference_line_reads_as_the_text(demo):
+    """The dashed line says what it is, with the headline figure as the sentences write it
+    (it read a bare 14.26 beside a text saying +14.3)."""
+    s = practices.outcomes(demo)
+    loyalty = text.figure(s.metrics["loyalty"].value, "nps", "en")
+    assert any(n.startswith(f"Net Promoter Score is {loyalty} ") for n in s.narrative)
+    charts = [f for k, f in s.figures.items() if k.startswith("loyalty_by_")]
+    assert charts
+    for fig in charts:
+        assert f"All customers: {loyalty}" in [a.text for a in fig.layout.annotations]
+
+
+def test_outcomes_effort_says_its_configured_scale(client_copy):
+    _rewritten(client_copy, lambda c: c["survey"]["effort"].update(scale=[1, 10]))
+    s = practices.outcomes(load_client(client_copy))
+    effort = next(n for n in s.narrative if n.startswith("Customer effort"))
+    assert effort.startswith(f"Customer effort averages "
+                             f"{text.figure(s.metrics['effort'].value, 'mean', 'en')} "
+                             "on a 1-10 scale, 10 = most effort (")
+    assert s.metrics["effort"].unit == "mean on 1-10, 10 = most effort"
+
+
+def test_perception_axes_say_the_rating_scale(client_copy):
+    """A survey of perception only (as the real airline one) charts mean ratings on 1-5."""
+    def perception_only(config):
+        for rating in config["survey"]["touchpoints"].values():
+            rating.pop("expectation"), rating.pop("importance")
+    _rewritten(client_copy, perception_only)
+    s = practices.perception_gaps(load_client(client_copy))
+    assert s.figures["perception"].layout.xaxis.title.text == "Perception (mean rating, 1-5)"
+    assert s.figures["quadrants"].layout.yaxis.title.text == \
+        "Performance (mean perception, 1-5)"
+
+
+def test_gaps_chart_title_says_the_rating_scale(demo):
+    title = practices.perception_gaps(demo).figures["gaps"].layout.title.text
+    assert title == "Expectation and perception by touchpoint (mean rating, 1-5)"
+
+
+def test_outcomes_zh_odds_ratio_effort_and_reference_line(client_copy):
+    """The demo's data written in Chinese: the same three readings in the language's words."""
+    _rewritten(client_copy, lambda c: c.update(language="zh"))
+    s = practices.outcomes(load_client(client_copy))
+    model = next(n for n in s.narrative if "留存几率" in n)
+    assert "所依据的 0-10 分推荐意愿回答每提高一分，留存几率乘以" in model
+    loyalty = text.figure(s.metrics["loyalty"].value, "nps", "zh")
+    fig = next(f for k, f in s.figures.items() if k.startswith("loyalty_by_"))
+    assert f"全体客户：{loyalty}" in [a.text for a in fig.layout.annotations]
+    assert "（1-7 分制，7 分为最费力；" in next(n for n in s.narrative if n.startswith("客户费力度"))

@@ -71,8 +71,11 @@ def bars(frame: pd.DataFrame, x: str, y: str, *, ci_low: str | None = None,
     color : column splitting each group into side-by-side bars.
     orientation : "v" (groups along x) or "h" (groups down the y axis).
     reference : a value drawn as a line across the bars, e.g. the overall score.
-    reference_name : the line's label; the value itself when empty.
-    kind : how the metric reads in hover text (a kind of cxlib.outputs.text.KINDS).
+    reference_name : the line's label as written, e.g. "All customers: +14.3" (callers
+        format its figure with cxlib.outputs.text); the value by the rule of `kind` when
+        empty.
+    kind : how the metric reads in hover text and an unnamed reference line (a kind of
+        cxlib.outputs.text.KINDS).
 
     Returns
     -------
@@ -118,7 +121,7 @@ def bars(frame: pd.DataFrame, x: str, y: str, *, ci_low: str | None = None,
         fig.update_xaxes(**value_axis)
         height = _rows_height(len(order) * len(groups), theme, per=26, minimum=220)
     if reference is not None:
-        _reference_line(fig, reference, reference_name, orientation, theme)
+        _reference_line(fig, reference, reference_name, orientation, theme, kind)
     fig.update_layout(barmode="group")
     return _finish(fig, theme, template, title, height)
 
@@ -1018,15 +1021,19 @@ def _rows_height(rows: float, theme: Theme, per: float = 30, minimum: float | No
     return int(max(floor, 130 + per * rows))
 
 
-def _reference_line(fig: go.Figure, value: float, name: str, orientation: str, theme: Theme):
-    text = _escape(name) + " " + _number(value) if name else _number(value)
+def _reference_line(fig: go.Figure, value: float, name: str, orientation: str, theme: Theme,
+                    kind: str = "auto"):
+    """A dashed line at `value`, labelled `name` as given, else the value as `kind` reads
+    (a bare "14.26" beside a text saying +14.3 read as another figure)."""
+    text = _escape(name) if name else _number(value, kind)
     line = dict(color=theme.accent, width=1.5, dash="dash")
+    # On a light ground: the label often sits over a bar, where accent on primary is faint.
+    label = dict(annotation_text=text, annotation_font_color=theme.accent,
+                 annotation_bgcolor=_rgba(theme.background, 0.85))
     if orientation == "v":
-        fig.add_hline(y=value, line=line, annotation_text=text, annotation_position="top right",
-                      annotation_font_color=theme.accent)
+        fig.add_hline(y=value, line=line, annotation_position="top right", **label)
     else:
-        fig.add_vline(x=value, line=line, annotation_text=text, annotation_position="top",
-                      annotation_font_color=theme.accent)
+        fig.add_vline(x=value, line=line, annotation_position="top", **label)
 
 
 def _quadrant_chart(frame, x, y, label, x_cut, y_cut, names, corners, colours, size, color, n,

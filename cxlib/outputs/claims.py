@@ -48,6 +48,8 @@ class _Words:
         # The measure's own name and group names (client.yml, else the language file).
         names = linkage.measure_names(client.config.survey.overall, self.lang)
         self.metric, self.groups, self.unit = names["metric"], names["groups"], names["unit"]
+        # What the retention model's odds ratio is per: a point of the answer it is fitted on.
+        self.per = names["per"]
 
     def t(self, key: str, **values) -> str:
         return text.t(self.lang, key, **values)
@@ -74,7 +76,8 @@ def _revenue(w: _Words, p1: Section) -> list[Finding]:
     found = [Finding("revenue", text.sentences([w.t(
         "summary.revenue", at_risk=w.f(risk.value, "money"), ci=w.ci(risk, "money"),
         group=w.groups.get(group, group), metric=w.metric,
-        ratio=w.f(odds.value, "ratio"), ratio_ci=w.ci(odds, "ratio")), risk.note], w.lang),
+        ratio=w.f(odds.value, "ratio"), ratio_ci=w.ci(odds, "ratio"), per=w.per), risk.note],
+        w.lang),
         "P1", True, {"revenue_at_risk": risk, "odds_ratio_per_point": odds})]
     what_if = p1.metrics.get("what_if_value")
     if what_if is not None and what_if.value > 0:
@@ -193,7 +196,8 @@ def link_statement(client, sections: dict[str, Section]) -> str | None:
         return w.t("summary.no_outcomes")
     odds = p1.metrics.get("odds_ratio_per_point")
     reason = (w.t("p1.link_no_model") if odds is None else
-              w.t(f"p1.link_{state}", ratio=w.f(odds.value, "ratio"), ci=w.ci(odds, "ratio")))
+              w.t(f"p1.link_{state}", ratio=w.f(odds.value, "ratio"), ci=w.ci(odds, "ratio"),
+                  per=w.per))
     return w.t("summary.no_link", metric=w.metric, reason=reason)
 
 

@@ -61,7 +61,7 @@ APPENDIX = {
     "P1": {"outcomes_by_group": ("n", "retention", "retention_low", "retention_high", "revenue",
                                  "revenue_low", "revenue_high", "share_of_wallet"),
            "loyalty_by_": (*MEASURE_COLUMN.values(), "ci_low", "ci_high", "n"),
-           "segment_tests": ("test", "statistic", "df", "p_value", "n"),
+           "segment_tests": ("test", "statistic", "df", "p_value", "p_adjusted", "n"),
            "retention_model": ("coef", "se", "z", "p_value", "odds_ratio", "or_low", "or_high")},
     "P2": {"breakpoints": ("name", "stage", "n", "gap", "ci_low", "ci_high", "p_adjusted",
                            "importance", "d", "moment_of_truth"),

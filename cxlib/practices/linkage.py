@@ -21,11 +21,21 @@ MEASURE_COLUMN = {"nps": "nps", "percent": "satisfied"}
 
 
 def measure_names(overall: Overall, language: str) -> dict:
-    """The overall measure's own words: its name, its unit and its groups' names.
+    """The overall measure's own words: its name, its unit, its groups' names, and the
+    answer the retention model is fitted on.
 
     client.yml's `name` and `groups` win; else a binary measure's groups are its two
     answers as the file writes them (filled in by load_client) and the rest come from the
-    language file. Returns {"metric": str, "unit": str, "groups": {code: name}}.
+    language file. The retention model's odds ratio is per point of each respondent's
+    answer (`retention_model`), not of the headline measure: for NPS a point of the 0-10
+    likelihood to recommend, not an NPS point of -100..+100 (an executive read "1.42 per
+    point" of NPS as 42% better odds per NPS point); for a binary measure it compares the
+    positive answer with the other.
+
+    Returns {"metric": str, "unit": str, "groups": {code: name}, "answer": the answer's
+    kind (nps, satisfaction, index or binary: the keys of p1.model and p1.odds_per),
+    "scale": {"low", "high", "positive"} as those sentences fill them in, "per": what the
+    odds ratio is per, e.g. "per point of the 0-10 likelihood-to-recommend answer"}.
     """
     kind = overall.kind
     codes = GROUPS[kind]
@@ -39,7 +49,12 @@ def measure_names(overall: Overall, language: str) -> dict:
         metric = text.t(language, f"metric.{kind}")
     unit = text.t(language, "units.nps") if kind == "nps" else \
         text.t(language, "units.share_of", group=groups[codes[-1]])
-    return {"metric": metric, "unit": unit, "groups": groups}
+    answer = "index" if overall.items else kind
+    scale = {"low": text.figure(overall.scale[0], "param", language),
+             "high": text.figure(overall.scale[1], "param", language),
+             "positive": overall.positive or ""}
+    return {"metric": metric, "unit": unit, "groups": groups, "answer": answer,
+            "scale": scale, "per": text.t(language, f"p1.odds_per.{answer}", **scale)}
 
 
 def loyalty_groups(overall: pd.Series, kind: str, scale: tuple[float, float],

@@ -96,6 +96,17 @@ def _names(client: Client, ids: pd.Index) -> pd.Series:
     return names.map(asked).fillna(names)
 
 
+def _rating_scale(client: Client) -> str:
+    """The scale of the rated touchpoints' perception, as chart axes and titles say it
+    ("1-5"), or that the scales differ by touchpoint."""
+    rated = client.perception.columns
+    scales = {r.scale for tp, r in client.config.survey.touchpoints.items() if tp in rated}
+    if len(scales) != 1:
+        return _t(client, "words.scales_differ")
+    lo, hi = scales.pop()
+    return _t(client, "words.scale", low=_f(client, lo, "param"), high=_f(client, hi, "param"))
+
+
 def _named_elements(client: Client, frame: pd.DataFrame) -> pd.DataFrame:
     """A maturity table with each element's name in the report's language in `name`."""
     names = frame["element"].map(lambda e: maturity.element_name(e, client.config.language))
@@ -256,6 +267,8 @@ def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
             s.figures[f"loyalty_by_{segment}"] = charts.bars(
                 table.reset_index().rename(columns={"value": unit}), segment, unit,
                 ci_low="ci_low", ci_high="ci_high", n="n", reference=headline["value"],
+                reference_name=_t(client, "p1.reference",
+                                  value=_f(client, headline["value"], measure)),
                 kind=measure,
                 title=_t(client, "p1.fig_segment", metric=metric_name, segment=segment),
                 template=template)
@@ -275,7 +288,8 @@ def _link_reason(client: Client, odds: pd.Series | None, link: str) -> str:
     if link == "no_model":
         return _t(client, "p1.link_no_model")
     return _t(client, f"p1.link_{link}", ratio=_f(client, odds["odds_ratio"], "ratio"),
-              ci=_ci(client, odds["or_low"], odds["or_high"], "ratio"))
+              ci=_ci(client, odds["or_low"], odds["or_high"], "ratio"),
+              per=_measure_names(client)["per"])
 
 
 def _what_if(client: Client, risk: pd.Series, what_if_share: float) -> str:
@@ -427,10 +441,14 @@ def _outcomes_whole(client: Client) -> tuple[Section, tuple | None]:
     _segments(client, s, headline, metric_name, unit, template)
     if "effort" in survey:
         effort = metrics.mean(survey["effort"])
+        # The scale as client.yml gives it; its top is the most effort (the item is effort).
+        lo, hi = client.config.survey.effort[1]
+        scale = dict(low=_f(client, lo, "param"), high=_f(client, hi, "param"))
         s.metrics["effort"] = Metric(effort["value"], int(effort["n"]),
-                                     _t(client, "units.effort"), effort["ci_low"],
+                                     _t(client, "units.effort", **scale), effort["ci_low"],
                                      effort["ci_high"], kind="mean")
         s.narrative.append(_t(client, "p1.effort", value=_f(client, effort["value"], "mean"),
+                              **scale,
                               ci=_ci(client, effort["ci_low"], effort["ci_high"], "mean"),
                               n=_f(client, effort["n"], "count")))
 
@@ -483,8 +501,9 @@ def _outcomes_whole(client: Client) -> tuple[Section, tuple | None]:
         odds = model.loc["overall"]
         s.metrics["odds_ratio_per_point"] = Metric(
             odds["odds_ratio"], int(model.attrs["n"]), "", odds["or_low"], odds["or_high"],
-            kind="ratio")
-        s.narrative.append(_t(client, "p1.model", metric=metric_name,
+            kind="ratio", label=_t(client, "metric_labels.odds_ratio", per=names["per"]))
+        s.narrative.append(_t(client, f"p1.model.{names['answer']}", metric=metric_name,
+                              **names["scale"],
                               ratio=_f(client, odds["odds_ratio"], "ratio"),
                               ci=_ci(client, odds["or_low"], odds["or_high"], "ratio"),
                               n=_f(client, model.attrs["n"], "count")))
@@ -822,7 +841,7 @@ def _quadrants_chart(client: Client) -> go.Figure:
              ("concentrate", "keep_up", "low_priority", "overkill")]
     derived = quadrants.attrs["x"] == "weight"
     x = _t(client, "axes.derived_importance" if derived else "axes.importance")
-    y = _t(client, "axes.performance")
+    y = _t(client, "axes.performance", scale=_rating_scale(client))
     return charts.quadrant(
         pd.DataFrame({x: quadrants[quadrants.attrs["x"]], y: quadrants["performance"],
                       "name": gaps["name"].reindex(quadrants.index)}),
@@ -891,7 +910,8 @@ def _gaps_chart(client: Client, verdicts: tuple[str, ...]) -> go.Figure:
     return charts.dumbbell(
         labelled[gaps["gap"].notna()], touchpoint, "expectation", "perception",
         start_name=_t(client, "words.expectation"), end_name=_t(client, "words.perception"),
-        status="_status", kind="mean", title=_t(client, "p3.fig_gaps"),
+        status="_status", kind="mean",
+        title=_t(client, "p3.fig_gaps", scale=_rating_scale(client)),
         template=_template(client))
 
 
@@ -909,7 +929,7 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
         s.narrative.extend(_gap_sentences(client, gaps, threshold, alpha))
     else:
         s.caveats.append(_t(client, "missing.expectation"))
-        rating = _t(client, "axes.perception")
+        rating = _t(client, "axes.perception", scale=_rating_scale(client))
         s.figures["perception"] = charts.bars(
             gaps.sort_values("perception").rename(columns={"name": touchpoint,
                                                            "perception": rating}),
