@@ -57,7 +57,7 @@ def test_load_config_full_example_read(tmp_path):
     assert s.file.missing == (-99, "N/A", 0)
     assert s.file.labels == {"Very satisfied": 5, "Satisfied": 4}
     assert (s.overall.kind, s.overall.column, s.overall.scale) == ("satisfaction", "Q2", (1, 7))
-    assert s.effort == ("Q3", (1.0, 7.0))
+    assert (s.effort.column, s.effort.scale, s.effort.high) == ("Q3", (1.0, 7.0), "effort")
     assert s.segments == ("Region", "地区")
     rating = s.touchpoints["online_booking"]
     assert (rating.perception, rating.expectation, rating.importance, rating.scale) == \

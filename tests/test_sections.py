@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from cxlib import practices
+from cxlib.errors import CxError
 from cxlib.outputs import text
 from cxlib.inputs.client import load_client
 
@@ -216,6 +217,24 @@ def test_outcomes_effort_says_its_configured_scale(client_copy):
                              f"{text.figure(s.metrics['effort'].value, 'mean', 'en')} "
                              "on a 1-10 scale, 10 = most effort (")
     assert s.metrics["effort"].unit == "mean on 1-10, 10 = most effort"
+
+
+def test_an_ease_item_says_its_top_is_the_least_effort(client_copy):
+    """CES 2.0 asks for agreement with "it was easy": its top is the least effort, and the
+    report says so rather than calling 7 the most effort (the answers are not turned)."""
+    _rewritten(client_copy, lambda c: c["survey"]["effort"].update(high="ease"))
+    loaded = load_client(client_copy)
+    s = practices.outcomes(loaded)
+    assert s.metrics["effort"].unit == "mean on 1-7, 7 = least effort"
+    assert s.metrics["effort"].value == pytest.approx(loaded.survey["effort"].mean())
+    assert any(n.startswith("Customer effort averages") and "7 = least effort (" in n
+               for n in s.narrative)
+
+
+def test_an_effort_item_with_an_unknown_top_is_refused(client_copy):
+    _rewritten(client_copy, lambda c: c["survey"]["effort"].update(high="easy"))
+    with pytest.raises(CxError, match=r"survey\.effort\.high[\s\S]*one of effort, ease"):
+        load_client(client_copy)
 
 
 def test_perception_axes_say_the_rating_scale(client_copy):

@@ -346,7 +346,7 @@ def _survey(check: _Checker, config: ClientConfig):
     if s.customer_id:
         wanted["customer_id"] = s.customer_id
     if s.effort:
-        wanted["effort"] = s.effort[0]
+        wanted["effort"] = s.effort.column
     if s.comments:
         wanted["comment"] = s.comments
     multis = {i: _options(table, rule) for i, rule in enumerate(s.segment_rules)
@@ -392,7 +392,7 @@ def _survey(check: _Checker, config: ClientConfig):
             survey["overall"] = check.numbers(table, cols["overall"], s.file, lo, hi, False,
                                               f"a number {lo:g}-{hi:g}")
     if "effort" in cols:
-        lo, hi = s.effort[1]
+        lo, hi = s.effort.scale
         survey["effort"] = check.numbers(table, cols["effort"], s.file, lo, hi, False,
                                          f"a number {lo:g}-{hi:g}")
     names = []

@@ -169,6 +169,21 @@ _SEGMENT_KEYS = ("column", "name", "labels", "order", "multi")
 
 
 @dataclass(frozen=True)
+class Effort:
+    """The customer effort item: its column, its scale, and what its top means: `effort`
+    (CES 1.0, "How much effort did you personally have to put forth?") or `ease` (CES 2.0,
+    "The company made it easy for me to handle my issue", agreement)."""
+
+    column: str
+    scale: tuple[float, float]
+    high: str = "effort"
+
+
+#: What the top of the effort item's scale can mean (client.yml `effort: {high: ...}`).
+EFFORT_HIGH = ("effort", "ease")
+
+
+@dataclass(frozen=True)
 class Survey:
     """The survey file and the meaning of its columns."""
 
@@ -176,7 +191,7 @@ class Survey:
     respondent_id: str
     customer_id: str | None
     overall: Overall
-    effort: tuple[str, tuple[float, float]] | None
+    effort: Effort | None
     segments: tuple[str, ...]
     touchpoints: dict[str, Rating]
     comments: str | None
@@ -602,9 +617,11 @@ def _survey(r: _Reader, value) -> Survey | None:
             scale=r.scale(rating.get("scale", [1, 5]), path + ("scale",)))
     effort = None
     if entry.get("effort") is not None:
-        e = r.mapping(entry["effort"], ("survey", "effort"), ("column", "scale"))
-        effort = (r.text(e.get("column"), ("survey", "effort", "column")) or "",
-                  r.scale(e.get("scale"), ("survey", "effort", "scale")))
+        e = r.mapping(entry["effort"], ("survey", "effort"), ("column", "scale", "high"))
+        effort = Effort(r.text(e.get("column"), ("survey", "effort", "column")) or "",
+                        r.scale(e.get("scale"), ("survey", "effort", "scale")),
+                        r.choice(e.get("high"), ("survey", "effort", "high"), EFFORT_HIGH,
+                                 "effort"))
     segments = entry.get("segments") or []
     if not isinstance(segments, list):
         r.problem(("survey", "segments"), "a list of column names", quoted(segments))

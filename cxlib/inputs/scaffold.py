@@ -66,7 +66,7 @@ survey:                       # required: the survey export, as it came
   # overall: {{binary: satisfaction, positive: satisfied}}
   #   name: Satisfaction with the stay   # add inside the braces: the measure's own name ...
   #   groups: [not satisfied, satisfied]  # ... and its groups' names, lowest first
-  # effort: {{column: effort, scale: [1, 7]}}
+  # effort: {{column: effort, scale: [1, 7]}}   # high: ease for an "it was easy" agreement item
   segments: []                # e.g. [Region, Plan]: columns to compare groups by, or
   #   - {{column: Plan, labels: {{1: Prepaid, 2: Contract}}, order: [Prepaid, Contract]}}
   #   - {{multi: "Which channels did you use?", name: Channel}}   # one segment per option

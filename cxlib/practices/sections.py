@@ -441,9 +441,12 @@ def _outcomes_whole(client: Client) -> tuple[Section, tuple | None]:
     _segments(client, s, headline, metric_name, unit, template)
     if "effort" in survey:
         effort = metrics.mean(survey["effort"])
-        # The scale as client.yml gives it; its top is the most effort (the item is effort).
-        lo, hi = client.config.survey.effort[1]
-        scale = dict(low=_f(client, lo, "param"), high=_f(client, hi, "param"))
+        # The scale as client.yml gives it, and what its top means (most effort, or most
+        # ease for a CES 2.0 agreement item): the mean is reported as answered.
+        item = client.config.survey.effort
+        lo, hi = item.scale
+        scale = dict(low=_f(client, lo, "param"), high=_f(client, hi, "param"),
+                     top=_t(client, f"words.effort_top.{item.high}"))
         s.metrics["effort"] = Metric(effort["value"], int(effort["n"]),
                                      _t(client, "units.effort", **scale), effort["ci_low"],
                                      effort["ci_high"], kind="mean")
