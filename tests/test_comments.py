@@ -13,6 +13,7 @@ from cxlib.errors import DataError
 from cxlib.inputs import demo
 from cxlib.inputs.client import load_client
 from cxlib.inputs.codebook import Codebook, Theme, load_codebook, with_keyword
+from cxlib.outputs import text
 from cxlib.practices import comments
 from cxlib.statistics import metrics
 
@@ -311,3 +312,21 @@ def test_real_reviews_section_has_themes_and_sentiment(reviews_client):
     assert scores[positive].mean() > scores[~positive].mean()
     assert section.tables["themes"]["n"].sum() > 0
     assert len(section.tables["verbatims"]) > 0
+
+
+def test_real_reviews_say_the_default_codebook_catches_a_minority(reviews_client):
+    """The default codebook (service businesses) catches about a fifth of drug reviews: the
+    section says so and where the possible new themes are, with the share it shows."""
+    section = cx.practices.open_comments(reviews_client)
+    themed = section.metrics["themed"].value
+    assert themed < 0.5
+    low = [c for c in section.caveats if c.startswith("The codebook's themes catch only")]
+    assert low == [low[0]] and f"only {text.figure(themed, 'share', 'en')} of" in low[0]
+    assert "no codebook of its own" in low[0] and "sheet 'comments suggestions'" in low[0]
+    assert len(section.tables["suggestions"]) > 0
+
+
+def test_a_codebook_that_catches_most_comments_adds_no_caveat(demo_client):
+    section = cx.practices.open_comments(demo_client)
+    assert section.metrics["themed"].value >= 0.5
+    assert not any("catch only" in c for c in section.caveats)

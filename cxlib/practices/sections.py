@@ -1028,6 +1028,10 @@ def _comment_evidence(client: Client) -> pd.DataFrame | None:
 
 #: Themes quoted in the report: the most mentioned ones.
 KEY_THEMES = 5
+#: Below this share of comments caught by a theme, the themes describe a minority of what
+#: customers wrote: the section says so (the real drugs.com reviews: 19% with the default
+#: codebook, written for service businesses).
+THEMED_LOW = 0.5
 
 
 @redacted
@@ -1065,6 +1069,10 @@ def open_comments(client: Client, alpha: float = 0.05) -> Section:
     s.narrative.append(_t(client, "comments.summary", n=_f(client, n, "count"),
                           share=_f(client, commented["value"], "share"),
                           themed=_f(client, themed["value"], "share")))
+    if themed["value"] < THEMED_LOW:
+        own = client.config.codebook is not None
+        s.caveats.append(_t(client, "comments.themed_low_own" if own else "comments.themed_low",
+                            themed=_f(client, themed["value"], "share")))
     mentioned = table[table["n"] > 0]
     if len(mentioned):
         s.narrative.append(_t(client, "comments.top", names=_list(client, [
