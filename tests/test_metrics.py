@@ -333,15 +333,48 @@ def test_compare_groups_mean_matches_f_oneway(survey):
 
 
 def test_compare_groups_few_answers_is_sparse():
-    result = metrics.compare_groups([10, 9, 3, 8, 10, 0], list("aabbab"), "nps")
+    result = metrics.compare_groups([10, 9, 3, 8, 10, 0], list("aabbab"), "nps", min_n=1)
     assert result["sparse"] and result["small_sample"]
+    assert result["test"] == "chi-square-monte-carlo"
 
 
 def test_compare_groups_lists_pair_by_position():
     values, groups = [1, 1, 1, 0, 0, 0, 1, 0], ["a", "a", "a", "a", "b", "b", "b", "b"]
     expected = stats.chi2_contingency([[1, 3], [3, 1]], correction=False)
-    result = metrics.compare_groups(values, groups, "proportion")
+    result = metrics.compare_groups(values, groups, "proportion", min_n=1)
     assert result["statistic"] == pytest.approx(expected.statistic)
+
+
+def test_compare_groups_leaves_out_small_groups_and_says_how_many(survey):
+    few = pd.Series(["tiny"] * 3 + ["one"], index=survey.index[:4])
+    groups = survey.region.where(~survey.index.isin(few.index), few)
+    kept = survey[~survey.index.isin(few.index)].dropna(subset=["overall", "region"])
+    expected = stats.chi2_contingency(pd.crosstab(kept.region, metrics.nps_groups(kept.overall)),
+                                      correction=False)
+    result = metrics.compare_groups(survey.overall, groups, "nps")
+    assert result["p_value"] == pytest.approx(expected.pvalue)
+    assert (result["compared"], result["left_out"], result["n"]) == (3, 2, len(kept))
+    assert result["left_out_n"] == survey.loc[few.index, "overall"].notna().sum()
+
+
+def test_compare_groups_one_big_group_gives_no_test():
+    values = [1.0] * 20 + [0.0] * 20 + [1.0, 0.0, 1.0]
+    result = metrics.compare_groups(values, ["big"] * 40 + ["a", "b", "c"], "proportion")
+    assert np.isnan(result["p_value"]) and (result["compared"], result["left_out"]) == (1, 3)
+
+
+def test_compare_groups_sparse_table_takes_monte_carlo_p_as_scipy():
+    # 40 + 40 answers, 1 and 4 'no': expected counts of 2.5 make chi2's p unreliable.
+    values = [0.0] * 1 + [1.0] * 39 + [0.0] * 4 + [1.0] * 36
+    groups = ["a"] * 40 + ["b"] * 40
+    table = pd.crosstab(pd.Series(groups), pd.Series(values))
+    expected = stats.chi2_contingency(table, correction=False, method=stats.MonteCarloMethod(
+        n_resamples=metrics.MONTE_CARLO_TABLES,
+        rng=np.random.default_rng(metrics.MONTE_CARLO_SEED)))
+    result = metrics.compare_groups(values, groups, "proportion")
+    assert result["sparse"] and result["test"] == "chi-square-monte-carlo"
+    assert result["p_value"] == expected.pvalue
+    assert result["p_value"] != pytest.approx(stats.chi2.sf(result["statistic"], 1), abs=0.01)
 
 
 def test_compare_groups_one_segment_gives_nan():

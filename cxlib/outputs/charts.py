@@ -59,7 +59,7 @@ register(_DEFAULT_THEME, "cx")
 def bars(frame: pd.DataFrame, x: str, y: str, *, ci_low: str | None = None,
          ci_high: str | None = None, n: str | None = None, color: str | None = None,
          orientation: str = "v", reference: float | None = None, reference_name: str = "",
-         kind: str = "auto", title: str = "", template="cx") -> go.Figure:
+         kind: str = "auto", title: str = "", subtitle: str = "", template="cx") -> go.Figure:
     """Draw a metric by group as bars with asymmetric interval whiskers.
 
     Parameters
@@ -76,6 +76,7 @@ def bars(frame: pd.DataFrame, x: str, y: str, *, ci_low: str | None = None,
         empty.
     kind : how the metric reads in hover text and an unnamed reference line (a kind of
         cxlib.outputs.text.KINDS).
+    subtitle : a line under the title, e.g. what the bars leave out.
 
     Returns
     -------
@@ -123,7 +124,7 @@ def bars(frame: pd.DataFrame, x: str, y: str, *, ci_low: str | None = None,
     if reference is not None:
         _reference_line(fig, reference, reference_name, orientation, theme, kind)
     fig.update_layout(barmode="group")
-    return _finish(fig, theme, template, title, height)
+    return _finish(fig, theme, template, title, height, subtitle=subtitle)
 
 
 def stacked_shares(frame: pd.DataFrame, x: str, shares: list[str], *, n: str | None = None,
@@ -976,14 +977,18 @@ def _theme(template) -> Theme:
 
 
 def _finish(fig: go.Figure, theme: Theme, template, title: str, height: float,
-            top: float = 0, legend: str = "top") -> go.Figure:
-    """Apply template and size, and reserve a top band for the title, legend and top labels.
+            top: float = 0, legend: str = "top", subtitle: str = "") -> go.Figure:
+    """Apply template and size, and reserve a top band for the title, its subtitle, the
+    legend and top labels.
 
     The band is measured in pixels because plotly's own margin pushing ignores a title in
     container coordinates and lets the legend, title and top-side tick labels overlap.
     """
     height = int(height)
     title_px = TITLE_PAD + (theme.font_size + 4 + 14 if title else 0)
+    subtitle_px = theme.font_size + 8 if title and subtitle else 0
+    height += subtitle_px
+    title_px += subtitle_px
     shown = [t.name or "" for t in fig.data if getattr(t, "showlegend", False)]
     legend_px = _legend_rows(shown, theme) * (theme.font_size + 12)
     place = dict(xref="container", x=EDGE / theme.width, xanchor="left", yref="container")
@@ -999,6 +1004,9 @@ def _finish(fig: go.Figure, theme: Theme, template, title: str, height: float,
                    xanchor="left", y=1, yref="container", yanchor="top",
                    pad=dict(t=TITLE_PAD, l=EDGE)),
         legend=dict(orientation="h", **place), margin=dict(t=int(band) + 6))
+    if subtitle_px:
+        fig.update_layout(title_subtitle=dict(
+            text=_escape(subtitle), font=dict(size=theme.font_size - 1, color=theme.muted)))
     return fig
 
 

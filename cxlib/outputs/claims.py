@@ -6,10 +6,11 @@ measure and the interval of that link excludes no effect (`linkage.retention_lin
 otherwise it leads with the loyalty measure itself (a measurement with its interval, the
 number A2 allows), says plainly that the link is not shown, and goes on with the
 supported findings strongest first: breakpoints (each a significant shortfall), the
-segment whose loyalty differs most among those that differ significantly (Holm-adjusted),
-switching, the weakest building block, the roadmap. A finding whose test does not
-support it is never stated. Findings come from the saved sections, so the summary rests
-on exactly the figures the sections show.
+segment whose loyalty differs most among those that differ significantly (Holm-adjusted;
+its highest and lowest among the groups with enough answers to be compared), switching,
+the weakest building block, the roadmap. A finding whose test does not support it is
+never stated. Findings come from the saved sections, so the summary rests on exactly the
+figures the sections show.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..practices import linkage
+from ..statistics import metrics
 from . import text
 from .section import Metric, Section
 
@@ -91,8 +93,9 @@ def _revenue(w: _Words, p1: Section) -> list[Finding]:
 
 
 def segment_differing_most(p1: Section) -> str | None:
-    """The segment whose loyalty differs most (widest spread between its groups) among
-    those whose difference is significant (Holm-adjusted p < ALPHA); None without one."""
+    """The segment whose loyalty differs most (widest spread between the groups its test
+    compared: those with metrics.MIN_N answers or more) among those whose difference is
+    significant (Holm-adjusted p < ALPHA); None without one."""
     tests = p1.tables.get("segment_tests")
     if tests is None or "p_adjusted" not in tests or not (tests["p_adjusted"] < ALPHA).any():
         return None
@@ -100,8 +103,9 @@ def segment_differing_most(p1: Section) -> str | None:
     for segment in tests.index[tests["p_adjusted"] < ALPHA]:
         table = p1.tables.get(f"loyalty_by_{segment}")
         if table is not None:
-            column = _measure_column(table)
-            spreads[segment] = table[column].max() - table[column].min()
+            values = linkage.compared(table)[_measure_column(table)]
+            if len(values) >= 2:
+                spreads[segment] = values.max() - values.min()
     return max(spreads, key=spreads.get) if spreads else None
 
 
@@ -110,11 +114,15 @@ def _measure_column(table) -> str:
 
 
 def _segment(w: _Words, p1: Section) -> Finding | None:
+    """The segment finding: its highest and lowest group among the groups its test
+    compared, never a group too small to rank; the sentence says when smaller groups were
+    left out."""
     segment = segment_differing_most(p1)
     if segment is None:
         return None
     tests = p1.tables["segment_tests"]
-    table = p1.tables[f"loyalty_by_{segment}"]
+    whole = p1.tables[f"loyalty_by_{segment}"]
+    table = linkage.compared(whole)
     column = _measure_column(table)
     kind = "nps" if column == "nps" else "percent"
     best, worst = table[column].idxmax(), table[column].idxmin()
@@ -123,11 +131,14 @@ def _segment(w: _Words, p1: Section) -> Finding | None:
         table.loc[group, "ci_low"], table.loc[group, "ci_high"], kind=kind,
         label=w.t("evidence.group", segment=segment, group=group))
         for end, group in (("best", best), ("worst", worst))}
+    among = {} if len(table) == len(whole) else {
+        "groups": text.quantity(len(table), "group", w.lang),
+        "min": w.f(metrics.MIN_N, "count")}
     return Finding("segment", w.t(
-        "summary.segment", metric=w.metric, segment=segment,
-        p=text.p_relation(tests.loc[segment, "p_adjusted"], w.lang), best=best,
-        best_value=w.f(table.loc[best, column], kind), worst=worst,
-        worst_value=w.f(table.loc[worst, column], kind)), "P1", True, evidence)
+        "summary.segment_among" if among else "summary.segment", metric=w.metric,
+        segment=segment, p=text.p_relation(tests.loc[segment, "p_adjusted"], w.lang),
+        best=best, best_value=w.f(table.loc[best, column], kind), worst=worst,
+        worst_value=w.f(table.loc[worst, column], kind), **among), "P1", True, evidence)
 
 
 def findings(client, sections: dict[str, Section]) -> list[Finding]:

@@ -126,8 +126,7 @@ def write_deck(client, sections: dict[str, Section], folder: Path) -> Path:
 
     # Appendix: the method.
     slide, top = _titled(deck, blank, t("report.method"), theme)
-    _bullets(slide, [t("appendix.method", metric=t(
-        f"metric.{client.config.survey.overall.kind}"))]
+    _bullets(slide, [report.method(lang, t(f"metric.{client.config.survey.overall.kind}"))]
         + [f"{term}: {meaning}" for term, meaning in t("glossary.terms")[:GLOSSARY_TERMS]],
         MARGIN, top, WIDTH - 2 * MARGIN, HEIGHT - top - 300_000, theme, size=12)
 

@@ -18,6 +18,7 @@ from .. import paths
 from . import claims, portfolio, privacy, text
 from ..inputs.client import Client
 from ..practices.linkage import MEASURE_COLUMN, measure_names
+from ..statistics import metrics
 from .section import ORDER, Metric, Section
 from .theme import css_variables, load_theme
 
@@ -60,8 +61,9 @@ BODY = {
 APPENDIX = {
     "P1": {"outcomes_by_group": ("n", "retention", "retention_low", "retention_high", "revenue",
                                  "revenue_low", "revenue_high", "share_of_wallet"),
-           "loyalty_by_": (*MEASURE_COLUMN.values(), "ci_low", "ci_high", "n"),
-           "segment_tests": ("test", "statistic", "df", "p_value", "p_adjusted", "n"),
+           "loyalty_by_": (*MEASURE_COLUMN.values(), "ci_low", "ci_high", "n", "small_sample"),
+           "segment_tests": ("test", "statistic", "df", "p_value", "p_adjusted", "n",
+                             "compared"),
            "retention_model": ("coef", "se", "z", "p_value", "odds_ratio", "or_low", "or_high")},
     "P2": {"breakpoints": ("name", "stage", "n", "gap", "ci_low", "ci_high", "p_adjusted",
                            "importance", "d", "moment_of_truth"),
@@ -193,6 +195,14 @@ def _summary_view(s: Section, lang: str, sections: dict[str, Section],
     actions = s.tables.get("recommendations")
     return {**parts, "actions": None if actions is None else _table(
         actions, SUMMARY_ACTION_COLUMNS, lang, currency, key="recommendations")}
+
+
+def method(lang: str, metric: str) -> str:
+    """The appendix's paragraph on method, with the thresholds the statistics use."""
+    return text.t(lang, "appendix.method", metric=metric,
+                  min=text.figure(metrics.MIN_N, "count", lang),
+                  tables=text.figure(metrics.MONTE_CARLO_TABLES, "count", lang),
+                  expected=text.figure(metrics.MIN_EXPECTED, "count", lang))
 
 
 def _frame_for_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -484,8 +494,7 @@ def render_html(client: Client, sections: dict[str, Section], generated: dt.date
         date=text.date(generated, lang), css=Markup(css_variables(theme)),
         plotlyjs=Markup(plotly_js(f for s in ordered for f in s.figures.values())),
         sections=[_section_view(s, lang, sections, currency) for s in ordered],
-        method=text.t(lang, "appendix.method", metric=measure_names(
-            client.config.survey.overall, lang)["metric"]),
+        method=method(lang, measure_names(client.config.survey.overall, lang)["metric"]),
         glossary=_glossary(lang),
         full_tables=_appendix_tables(sections, lang, currency),
         sources=_table(client.sources.set_index("input"), ["file", "rows", "modified"], lang,

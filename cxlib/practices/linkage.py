@@ -95,7 +95,9 @@ def loyalty(overall: pd.Series, kind: str, scale: tuple[float, float],
 
 def loyalty_by_segment(survey: pd.DataFrame, segment: str, kind: str,
                        scale: tuple[float, float], satisfied: float | None = None) -> pd.DataFrame:
-    """The headline metric per segment value, with intervals, n and small-sample flags."""
+    """The headline metric per segment value, with intervals, n and small-sample flags:
+    every group, the small ones too (the appendix and tables.xlsx list them, flagged);
+    `compared` picks the ones a comparison speaks of."""
     rows = {value: loyalty(group["overall"], kind, scale, satisfied)
             for value, group in survey.groupby(segment, observed=True)}
     frame = pd.DataFrame(rows).T
@@ -105,9 +107,17 @@ def loyalty_by_segment(survey: pd.DataFrame, segment: str, kind: str,
     return frame
 
 
+def compared(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a `loyalty_by_segment` table a comparison speaks of: the groups with
+    metrics.MIN_N answers or more, the ones `segment_test` tests. Highest and lowest are
+    named among these only; a smaller group's figure is too uncertain to rank."""
+    return table[~table["small_sample"].astype(bool)]
+
+
 def segment_test(survey: pd.DataFrame, segment: str, kind: str,
                  scale: tuple[float, float], satisfied: float | None = None) -> pd.Series:
-    """Whether the headline metric differs between the values of a segment (chi-square)."""
+    """Whether the headline metric differs between the values of a segment (chi-square),
+    among its groups with metrics.MIN_N answers or more (`metrics.compare_groups`)."""
     if kind == "nps":
         return metrics.compare_groups(survey["overall"], survey[segment], "nps")
     top = (loyalty_groups(survey["overall"], kind, scale, satisfied) == "satisfied")

@@ -226,61 +226,121 @@ def survey_summary(client: Client) -> pd.DataFrame:
 
 #: Significance level of the segment tests (Holm-adjusted across a client's segments).
 SEGMENT_ALPHA = 0.05
-#: The column a loyalty-by-segment table names its figure: NPS, or the share satisfied in %.
+#: A segment chart with more groups than this draws its bars across, one row per group,
+#: so that long group names stay readable.
+SEGMENT_BARS_ACROSS = 6
+#: The columns of `segment_tests` (and `p_adjusted`): metrics.compare_groups's.
+SEGMENT_TEST_COLUMNS = ("test", "statistic", "df", "p_value", "n", "compared", "left_out",
+                        "left_out_n")
+
+
 def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
               unit: str, template: str) -> None:
-    """The headline measure by each segment, tested only where a segment has two values or
-    more; the chi-square p-values are Holm-adjusted across the segments tested."""
+    """The headline measure by each segment, compared across the groups with
+    metrics.MIN_N answers or more only.
+
+    A smaller group's figure is too uncertain to rank (one answer reads 0% or 100%), so
+    it takes no part in the test, the highest and lowest, or the chart: one sentence says
+    how many groups and answers are left out, and the segment's table (appendix,
+    tables.xlsx) keeps every group with its small_sample flag. With fewer than two groups
+    big enough there is no test and a sentence says why. The chi-square p-values (Monte
+    Carlo when an expected count is below 5: metrics.compare_groups) are Holm-adjusted
+    across exactly the tests in `segment_tests`: one per segment with two groups big
+    enough whose answers vary; a segment without a test is said in words, not listed
+    there with an empty p.
+    """
     rule = _overall(client)
     measure = _measure(client)
+    lang = client.config.language
     survey = client.survey
-    rows, tables = [], {}
+    rows, tables, untested = [], {}, {}
     for segment in client.segments:
         table = p1.loyalty_by_segment(survey, segment, *rule)
         table = table[table["n"] > 0]          # a value nobody with an answer holds
         table = table.reindex(ordered(table.index))
         tables[segment] = table
         if len(table) < 2:
-            s.narrative.append(_t(client, "p1.segment_one_value", metric=metric_name,
-                                  segment=segment,
-                                  value=text.listing(table.index, client.config.language)))
+            untested[segment] = _t(client, "p1.segment_one_value", metric=metric_name,
+                                   segment=segment, value=text.listing(table.index, lang))
+            continue
+        big = p1.compared(table)
+        if len(big) < 2:
+            untested[segment] = _too_few_groups(client, table, big, metric_name, segment)
             continue
         test = p1.segment_test(survey, segment, *rule)
-        rows.append({"segment": segment, "test": test["test"], "statistic": test["statistic"],
-                     "df": test["df"], "p_value": test["p_value"], "n": test["n"]})
-    tests = pd.DataFrame(rows, columns=["segment", "test", "statistic", "df", "p_value", "n"])
+        if pd.isna(test["p_value"]):
+            untested[segment] = _t(client, "p1.segment_untestable", metric=metric_name,
+                                   segment=segment)
+            continue
+        rows.append({"segment": segment, **test[list(SEGMENT_TEST_COLUMNS)]})
+    tests = pd.DataFrame(rows, columns=["segment", *SEGMENT_TEST_COLUMNS])
     tests = tests.set_index("segment")
     tests["p_adjusted"] = metrics.holm(tests["p_value"]) if len(tests) else []
     for segment, table in tables.items():
         s.tables[f"loyalty_by_{segment}"] = table.rename(
             columns={"value": p1.MEASURE_COLUMN[measure]})
-        for value in table.index[table["small_sample"]]:
-            _small(client, s, f"{segment} = {value}", int(table.loc[value, "n"]))
-        if segment not in tests.index:
+        if segment in untested:
+            s.narrative.append(untested[segment])
             continue
         p = tests.loc[segment, "p_adjusted"]
-        if pd.isna(p):
-            s.narrative.append(_t(client, "p1.segment_untestable", metric=metric_name,
-                                  segment=segment))
-            continue
+        big = p1.compared(table)
+        left_out = table[table["small_sample"]]
         if p < SEGMENT_ALPHA:       # no chart for a difference the test does not show
-            s.figures[f"loyalty_by_{segment}"] = charts.bars(
-                table.reset_index().rename(columns={"value": unit}), segment, unit,
-                ci_low="ci_low", ci_high="ci_high", n="n", reference=headline["value"],
-                reference_name=_t(client, "p1.reference",
-                                  value=_f(client, headline["value"], measure)),
-                kind=measure,
-                title=_t(client, "p1.fig_segment", metric=metric_name, segment=segment),
-                template=template)
-        best, worst = table["value"].idxmax(), table["value"].idxmin()
+            s.figures[f"loyalty_by_{segment}"] = _segment_chart(
+                client, big, left_out, segment, headline, metric_name, unit, template)
+        best, worst = big["value"].idxmax(), big["value"].idxmin()
         key = "p1.segment_differs" if p < SEGMENT_ALPHA else "p1.segment_same"
         s.narrative.append(_t(client, key, metric=metric_name, segment=segment, best=best,
                               worst=worst,
-                              best_value=_f(client, table.loc[best, "value"], measure),
-                              worst_value=_f(client, table.loc[worst, "value"], measure),
+                              best_value=_f(client, big.loc[best, "value"], measure),
+                              worst_value=_f(client, big.loc[worst, "value"], measure),
                               p=_p(client, p)))
+        if len(left_out):
+            s.narrative.append(_t(
+                client, "p1.segment_left_out", segment=segment,
+                groups=text.quantity(len(big), "group", lang),
+                min=_f(client, metrics.MIN_N, "count"), rest=_rest(client, left_out)))
     if len(tests):
         s.tables["segment_tests"] = tests
+
+
+def _rest(client: Client, small: pd.DataFrame) -> str:
+    """'322 answers in 101 groups': what the groups left out of a comparison hold."""
+    lang = client.config.language
+    return _t(client, "p1.segment_rest",
+              answers=text.quantity(int(small["n"].sum()), "answer", lang),
+              groups=text.quantity(len(small), "group", lang))
+
+
+def _too_few_groups(client: Client, table: pd.DataFrame, big: pd.DataFrame,
+                    metric_name: str, segment: str) -> str:
+    """Why a segment is not compared when fewer than two of its groups have MIN_N answers."""
+    lang = client.config.language
+    values = dict(metric=metric_name, segment=segment, min=_f(client, metrics.MIN_N, "count"))
+    if len(big):
+        group = big.index[0]
+        return _t(client, "p1.segment_one_big", group=group,
+                  n=_f(client, big.loc[group, "n"], "count"),
+                  rest=_rest(client, table[table["small_sample"]]), **values)
+    return _t(client, "p1.segment_no_big", groups=text.quantity(len(table), "group", lang),
+              answers=text.quantity(int(table["n"].sum()), "answer", lang), **values)
+
+
+def _segment_chart(client: Client, big: pd.DataFrame, left_out: pd.DataFrame, segment: str,
+                   headline: pd.Series, metric_name: str, unit: str, template: str) -> go.Figure:
+    """The measure by the compared groups of a segment, in the segment's order, across
+    when there are many; its subtitle says what the groups left out hold."""
+    subtitle = "" if left_out.empty else _t(
+        client, "p1.fig_segment_left_out", min=_f(client, metrics.MIN_N, "count"),
+        rest=_rest(client, left_out))
+    return charts.bars(
+        big.reset_index().rename(columns={"value": unit}), segment, unit,
+        ci_low="ci_low", ci_high="ci_high", n="n", reference=headline["value"],
+        reference_name=_t(client, "p1.reference",
+                          value=_f(client, headline["value"], _measure(client))),
+        orientation="h" if len(big) > SEGMENT_BARS_ACROSS else "v", kind=_measure(client),
+        title=_t(client, "p1.fig_segment", metric=metric_name, segment=segment),
+        subtitle=subtitle, template=template)
 
 
 def _link_reason(client: Client, odds: pd.Series | None, link: str) -> str:
