@@ -7,7 +7,7 @@ import yaml
 
 from cxlib import practices
 from cxlib.errors import CxError
-from cxlib.outputs import text
+from cxlib.outputs import report, text
 from cxlib.inputs.client import load_client
 
 
@@ -132,6 +132,21 @@ def test_survey_only_client_says_what_is_missing(survey_only):
     p3 = practices.perception_gaps(survey_only)
     assert missing("interviews") in p3.caveats
     assert practices.capabilities(survey_only).missing == missing("assessment")
+
+
+def test_survey_without_touchpoint_ratings_draws_no_empty_chart_and_says_so(client_copy):
+    config = yaml.safe_load((client_copy / "client.yml").read_text(encoding="utf-8"))
+    config["survey"].pop("touchpoints")
+    config.pop("interviews")
+    (client_copy / "client.yml").write_text(yaml.safe_dump(config, allow_unicode=True),
+                                            encoding="utf-8")
+    client = load_client(client_copy)
+    ratings = text.t("en", "missing.ratings")
+    p2, p3 = practices.touchpoints(client), practices.perception_gaps(client)
+    assert ratings in p2.caveats and ratings in p3.caveats
+    assert text.t("en", "missing.expectation") not in p2.caveats + p3.caveats
+    assert not {"perception", "gaps"} & set(p3.figures)
+    assert report._is_compact(p3)          # caveats only: no page of its own
 
 
 def test_overview_counts_ratings_per_touchpoint(demo):

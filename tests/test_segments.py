@@ -237,6 +237,10 @@ def test_real_reviews_summary_names_no_small_condition(reviews):
             "answers or more (n = 76); the rest (299 answers in 101 groups) is too few to "
             "rank or test. The appendix lists every group, flagged as small samples."
             ) in p1.narrative
+    # No touchpoint ratings: no empty perception chart, a sentence instead.
+    assert "perception" not in sections["P3"].figures
+    assert sections["P3"].caveats[0].startswith("The survey has no touchpoint ratings")
+    assert sections["P2"].caveats[0].startswith("The survey has no touchpoint ratings")
 
 
 def test_real_reviews_both_splits_compare_their_big_conditions_only(tmp_path):

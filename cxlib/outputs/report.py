@@ -340,9 +340,11 @@ def metric_view(key: str, m: Metric, lang: str, currency: str = "") -> dict:
 
 
 def _is_compact(s: Section) -> bool:
-    """A section with nothing but a sentence or caveats: printed without a page of its own."""
-    return bool(s.missing) or not (s.narrative or s.figures or
-                                   any(k in s.tables for k in BODY.get(s.id, {})))
+    """A section with nothing but a sentence or caveats: printed without a page of its own
+    (a body table without rows, such as the gaps of a survey without touchpoint ratings,
+    is not shown, so it does not count)."""
+    return bool(s.missing) or not (s.narrative or s.figures or any(
+        k in s.tables and not s.tables[k].empty for k in BODY.get(s.id, {})))
 
 
 def _section_view(s: Section, lang: str, sections: dict[str, Section],

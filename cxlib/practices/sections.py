@@ -700,6 +700,12 @@ def touchpoint_evidence(client: Client, threshold: float = 0.5, alpha: float = 0
     return Evidence(gaps, fit, found, quadrants, threshold, alpha)
 
 
+def _rated(gaps: pd.DataFrame) -> bool:
+    """Whether any touchpoint has a perception rating: without one there is nothing to
+    map or chart, and the sections say the survey has no touchpoint ratings."""
+    return bool(gaps["perception"].notna().any())
+
+
 def _tested(client: Client, gaps: pd.DataFrame) -> str:
     """'3 touchpoints': how many have a gap test, the denominator of every count of them."""
     return text.quantity(int((gaps["verdict"] != "untested").sum()), "touchpoint",
@@ -749,7 +755,7 @@ def touchpoints(client: Client, threshold: float = 0.5, alpha: float = 0.05) -> 
     s.metrics["touchpoints_rated"] = Metric(len(gaps), int(len(client.survey)),
                                             _t(client, "units.touchpoints"), kind="count")
     if found is None:
-        s.caveats.append(_t(client, "missing.expectation"))
+        s.caveats.append(_t(client, "missing.expectation" if _rated(gaps) else "missing.ratings"))
     else:
         s.tables["breakpoints"] = found
         # n: the respondents whose ratings the breakpoint tests rest on.
@@ -990,6 +996,8 @@ def perception_gaps(client: Client, threshold: float = 0.5, alpha: float = 0.05)
     if ev.breakpoints is not None:
         s.figures["gaps"] = _gaps_chart(client, tuple(gaps["verdict"]))
         s.narrative.extend(_gap_sentences(client, gaps, threshold, alpha))
+    elif not _rated(gaps):          # no chart with nothing on it: say why instead
+        s.caveats.append(_t(client, "missing.ratings"))
     else:
         s.caveats.append(_t(client, "missing.expectation"))
         rating = _t(client, "axes.perception", scale=_rating_scale(client))
