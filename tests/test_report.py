@@ -172,3 +172,21 @@ def test_summary_odds_ratio_is_per_point_of_the_recommend_answer(demo_folder):
     odds = text.figure(p1.metrics["odds_ratio_per_point"].value, "ratio", "en")
     assert (f"retention rises with Net Promoter Score (odds ratio {odds} per point of the "
             "0-10 likelihood-to-recommend answer, 95% CI ") in lead
+
+
+def test_a_summary_with_no_finding_beyond_the_headline_asks_for_what_is_missing(tmp_path):
+    """A survey with the headline measure alone (as the real drug reviews once their one
+    segment could not be compared): no findings to "agree on as the priorities"."""
+    from cxlib import practices
+    from cxlib.outputs import text
+
+    rows = "".join(f"{i},{i % 11}\n" for i in range(60))
+    (tmp_path / "survey.csv").write_text("id,nps\n" + rows, encoding="utf-8")
+    (tmp_path / "client.yml").write_text("client: X\nsurvey:\n  file: survey.csv\n"
+                                         "  respondent_id: id\n  overall: {nps: nps}\n",
+                                         encoding="utf-8")
+    client = load_client(tmp_path)
+    summary = report.summary(client, {"P1": practices.outcomes(client)})
+    assert "finding" not in list(summary.tables["story"]["part"])
+    assert summary.narrative[-1] == text.t("en", "summary.decision_no_findings")
+    assert text.t("en", "summary.decision_no_plan") not in summary.narrative

@@ -164,7 +164,10 @@ def summary(client: Client, sections: dict[str, Section]) -> Section:
             lang, "summary.decision", count=text.figure(len(first), "count", lang),
             owners=owners, days=text.figure(first["horizon"].max(), "count", lang)), ""))
     elif shown:
-        story.append(("decision", "", text.t(lang, "summary.decision_no_plan"), ""))
+        # Findings to agree on, or only the headline measure: then what is missing is asked.
+        asked = ("summary.decision_no_plan" if any(part == "finding" for part, *_ in story)
+                 else "summary.decision_no_findings")
+        story.append(("decision", "", text.t(lang, asked), ""))
     s.tables["story"] = pd.DataFrame(story, columns=["part", "section", "sentence", "evidence"])
     s.narrative = [sentence for _, _, sentence, _ in story]
     s.tables["findings"] = claims.table(found)
