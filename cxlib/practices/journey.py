@@ -43,8 +43,8 @@ def breakpoints(gaps: pd.DataFrame, weights: pd.DataFrame | None = None,
     weights -- the key driver weights (KeyDrivers.weights) or None; top_drivers -- how
     many leading drivers can be moments of truth.
     Returns: the breakpoint rows of `gaps`, ranked, with columns weight (rescaled %,
-    NaN without weights) and moment_of_truth (boolean, NA where not known); attrs ranked_by ("derived": weight, or
-    "stated": importance).
+    NaN without weights) and moment_of_truth (boolean, NA where not known); attrs
+    ranked_by ("derived": weight, or "stated": importance).
     """
     chosen = gaps[gaps["verdict"] == "shortfall"].copy()
     if weights is None:

@@ -253,7 +253,7 @@ def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
     measure = _measure(client)
     lang = client.config.language
     survey = client.survey
-    rows, tables, untested = [], {}, {}
+    rows, tables, comparable, untested = [], {}, {}, {}
     for segment in client.segments:
         table = p1.loyalty_by_segment(survey, segment, *rule)
         table = table[table["n"] > 0]          # a value nobody with an answer holds
@@ -263,7 +263,7 @@ def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
             untested[segment] = _t(client, "p1.segment_one_value", metric=metric_name,
                                    segment=segment, value=text.listing(table.index, lang))
             continue
-        big = p1.compared(table)
+        big = comparable[segment] = p1.compared(table)
         if len(big) < 2:
             untested[segment] = _too_few_groups(client, table, big, metric_name, segment)
             continue
@@ -283,7 +283,7 @@ def _segments(client: Client, s: Section, headline: pd.Series, metric_name: str,
             s.narrative.append(untested[segment])
             continue
         p = tests.loc[segment, "p_adjusted"]
-        big = p1.compared(table)
+        big = comparable[segment]
         left_out = table[table["small_sample"]]
         if p < SEGMENT_ALPHA:       # no chart for a difference the test does not show
             s.figures[f"loyalty_by_{segment}"] = _segment_chart(

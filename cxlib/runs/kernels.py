@@ -108,9 +108,7 @@ class _Server:
         """One of its kernels has ended: a retired server with none left is closed."""
         with self.lock:
             self.kernels.discard(pid)
-            last = self.retired and not self.kernels
-        if last:
-            self.close()
+        self.close_if_done()
 
     def retire(self) -> None:
         """Serve no more kernels; end as soon as those it has served have ended."""
